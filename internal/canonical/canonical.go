@@ -7,7 +7,10 @@
 // a lower-casing of the presentation string would miss.
 //
 // The encoders append into caller-owned buffers; an Encoder reused across
-// calls allocates nothing once its scratch space has grown to fit.
+// calls allocates nothing once its scratch space has grown to fit (a test
+// guards this for A and MX RRsets). Names written with escapes (\065) and
+// a few types that miekg/dns packs through temporary buffers (SVCB, HTTPS)
+// still cost an allocation or a few per record.
 package canonical
 
 import (
@@ -44,7 +47,20 @@ const MaxNameLen = 255
 type Encoder struct {
 	scratch []byte
 	spans   []span
+	w       hdrCopy
 }
+
+// hdrCopy wraps an RR with a private copy of its header. dns.PackRR
+// stores the RDLENGTH it computes in the record's header; packing through
+// a hdrCopy keeps that write away from the caller's record, so the same
+// records can be canonicalised from several goroutines at once. RDATA is
+// packed by the wrapped record's own (promoted) pack method.
+type hdrCopy struct {
+	dns.RR
+	hdr dns.RR_Header
+}
+
+func (w *hdrCopy) Header() *dns.RR_Header { return &w.hdr }
 
 // span locates one packed RR in Encoder.scratch: rdata is the offset of the
 // first RDATA octet, end the offset after the last.
@@ -91,7 +107,7 @@ func AppendName(dst []byte, s string) ([]byte, error) {
 	buf := dst[start : start+MaxNameLen]
 	n, err := dns.PackDomainName(s, buf, 0, nil, false)
 	if err != nil {
-		return dst, fmt.Errorf("%w %q: %v", ErrName, s, err)
+		return dst, fmt.Errorf("%w %q: %w", ErrName, s, err)
 	}
 	if n == 0 { // dns packs "" as nothing
 		return dst, fmt.Errorf("%w: empty name", ErrName)
@@ -142,8 +158,11 @@ func skipName(b []byte, off int) int {
 
 // LowerRDATANames lower-cases, in place, the domain names embedded in the
 // wire-format RDATA rd of an RR of type t, for the types listed in RFC 4034
-// §6.2 item 3 as corrected by RFC 6840 §5.1 (that is, without HINFO, NSEC
-// and RRSIG). It returns false if rd is too short to hold the names its type
+// §6.2 item 3 as corrected by RFC 6840 §5.1: NS, MD, MF, CNAME, SOA, MB,
+// MG, MR, PTR, MINFO, MX, RP, AFSDB, RT, SIG, PX, NXT, NAPTR, KX, SRV,
+// DNAME, A6 and RRSIG (the signer name), but not HINFO (it holds no name)
+// nor NSEC (its next name keeps its case). Types defined after RFC 3597
+// (SVCB, HTTPS, ...) are never lower-cased. It returns false if rd is too short to hold the names its type
 // requires; rd is then left partly lower-cased.
 func LowerRDATANames(t uint16, rd []byte) bool {
 	switch t {
@@ -163,7 +182,9 @@ func LowerRDATANames(t uint16, rd []byte) bool {
 		return n >= 0 && lowerName(rd[2+n:]) >= 0
 	case dns.TypeSRV:
 		return len(rd) >= 6 && lowerName(rd[6:]) >= 0
-	case dns.TypeSIG:
+	case dns.TypeSIG, dns.TypeRRSIG:
+		// RFC 6840 §5.1: "DNS names in the RDATA section of RRSIG
+		// resource records are converted to lowercase."
 		return len(rd) >= 18 && lowerName(rd[18:]) >= 0
 	case dns.TypeNAPTR:
 		off := 4
@@ -201,30 +222,60 @@ func (e *Encoder) AppendRR(dst []byte, rr dns.RR, ttl uint32) ([]byte, error) {
 }
 
 // pack packs rr into e.scratch at off, canonicalises it and returns where
-// it lies. e.scratch is grown as needed.
-func (e *Encoder) pack(rr dns.RR, off int) (span, error) {
+// it lies. e.scratch is grown as needed. rr itself is not modified.
+func (e *Encoder) pack(rr dns.RR, off int) (sp span, err error) {
 	if rr == nil {
 		return span{}, fmt.Errorf("%w: nil record", ErrNotRRset)
 	}
-	// dns.Len is the uncompressed length; escapes make it an upper bound.
-	if need := off + dns.Len(rr) + 16; len(e.scratch) < need {
-		e.grow(need)
+	defer func() {
+		e.w.RR, e.w.hdr = nil, dns.RR_Header{}
+		// miekg/dns can panic on records that no parser would make
+		// (a typed nil pointer, nil RDATA fields); never pass that on.
+		if p := recover(); p != nil {
+			sp, err = span{}, fmt.Errorf("canonical: cannot pack %T: %v", rr, p)
+		}
+	}()
+	h := rr.Header()
+	if h == nil {
+		return span{}, fmt.Errorf("%w: record without header", ErrNotRRset)
 	}
-	end, err := dns.PackRR(rr, e.scratch, off, nil, false)
-	if err != nil {
-		return span{}, fmt.Errorf("canonical: pack %s %s: %v", rr.Header().Name, dns.Type(rr.Header().Rrtype), err)
+	if h.Name == "" {
+		return span{}, fmt.Errorf("%w: empty owner name", ErrName)
+	}
+	e.w.RR, e.w.hdr = rr, *h
+	// dns.Len is the uncompressed length; escapes make it an upper bound.
+	// Should it ever fall short, the buffer is grown and packing retried.
+	need := off + dns.Len(rr) + 16
+	var end int
+	for {
+		if len(e.scratch) < need {
+			e.grow(need)
+		}
+		end, err = dns.PackRR(&e.w, e.scratch, off, nil, false)
+		if err == nil {
+			break
+		}
+		if errors.Is(err, dns.ErrBuf) && need < off+2*maxRRLen {
+			need = off + 2*maxRRLen
+			continue
+		}
+		return span{}, fmt.Errorf("canonical: pack %s %s: %w", h.Name, dns.Type(h.Rrtype), err)
 	}
 	b := e.scratch[off:end]
 	n := lowerName(b)
 	if n < 0 || n+10 > len(b) {
-		return span{}, fmt.Errorf("%w: %q", ErrName, rr.Header().Name)
+		return span{}, fmt.Errorf("%w: %q", ErrName, h.Name)
 	}
 	t := binary.BigEndian.Uint16(b[n:])
 	if !LowerRDATANames(t, b[n+10:]) {
-		return span{}, fmt.Errorf("canonical: malformed %s RDATA at %s", dns.Type(t), rr.Header().Name)
+		return span{}, fmt.Errorf("canonical: malformed %s RDATA at %s", dns.Type(t), h.Name)
 	}
 	return span{start: off, rdata: off + n + 10, end: end}, nil
 }
+
+// maxRRLen bounds the wire length of one RR: a 255-octet owner, the fixed
+// header fields and 65535 octets of RDATA.
+const maxRRLen = MaxNameLen + 10 + 65535
 
 func (e *Encoder) grow(n int) {
 	n = max(n, 4096, 2*len(e.scratch))
@@ -246,9 +297,8 @@ func (e *Encoder) grow(n int) {
 //     left-justified octet strings (RFC 4034 §6.3).
 //
 // The records must share owner name (compared case-insensitively), class
-// and type. The records are not modified, except that miekg/dns's PackRR
-// stores each record's RDLENGTH in its header: do not canonicalise the same
-// record from two goroutines at once.
+// and type. The records are not modified, so the same records may be
+// canonicalised by several Encoders at once.
 func (e *Encoder) AppendRRset(dst []byte, rrset []dns.RR, origTTL uint32, labels uint8) ([]byte, error) {
 	if len(rrset) == 0 {
 		return dst, fmt.Errorf("%w: empty", ErrNotRRset)
@@ -278,8 +328,9 @@ func (e *Encoder) AppendRRset(dst []byte, rrset []dns.RR, origTTL uint32, labels
 	if labels > n {
 		return dst, fmt.Errorf("%w: %d > %d for %s", ErrLabels, labels, n, rrset[0].Header().Name)
 	}
-	if n > labels {
-		// wildcard: "*." + the rightmost labels labels
+	wild := n > labels
+	if wild {
+		// wildcard: "*." + the rightmost labels labels, for every RR
 		skip := int(n - labels)
 		if owner[0] == 1 && owner[1] == '*' {
 			skip++ // the owner is itself a wildcard name
@@ -289,7 +340,6 @@ func (e *Encoder) AppendRRset(dst []byte, rrset []dns.RR, origTTL uint32, labels
 			i += int(owner[i]) + 1
 		}
 		owner = owner[i:]
-		dst = append(dst, 1, '*')
 	}
 	sortSpans(e.scratch, e.spans)
 	var prev []byte
@@ -299,6 +349,9 @@ func (e *Encoder) AppendRRset(dst []byte, rrset []dns.RR, origTTL uint32, labels
 			continue // RFC 4034 §6.3: duplicates removed
 		}
 		prev = rd
+		if wild {
+			dst = append(dst, 1, '*')
+		}
 		dst = append(dst, owner...)
 		dst = append(dst, e.scratch[sp.rdata-10:sp.rdata-6]...) // type, class
 		dst = binary.BigEndian.AppendUint32(dst, origTTL)
