@@ -112,7 +112,7 @@ func FromCryptoSigner(cs crypto.Signer, owner string, flags uint16) (DigestSigne
 		return nil, fmt.Errorf("%w: bad owner name %q", ErrBadKey, owner)
 	}
 	a.dnskey = &dns.DNSKEY{
-		Hdr:       dns.RR_Header{Name: dns.CanonicalName(owner), Rrtype: dns.TypeDNSKEY, Class: dns.ClassINET, Ttl: 3600},
+		Hdr:       dns.RR_Header{Name: canonicalName(owner), Rrtype: dns.TypeDNSKEY, Class: dns.ClassINET, Ttl: 3600},
 		Flags:     flags,
 		Protocol:  3,
 		Algorithm: a.alg,
@@ -199,6 +199,11 @@ func (c *cryptoSigner) Sign(_ io.Reader, digest []byte, opts crypto.SignerOpts) 
 	case dns.ED25519:
 		if opts != nil && opts.HashFunc() != 0 {
 			return nil, errors.New("signer: Ed25519 signs the message; use crypto.Hash(0)")
+		}
+		if o, ok := opts.(*ed25519.Options); ok && o.Context != "" {
+			// DNSSEC keys make pure Ed25519 signatures (RFC 8080), which
+			// would not verify as Ed25519ctx.
+			return nil, errors.New("signer: Ed25519 with a context (Ed25519ctx) is not supported")
 		}
 		return c.s.Sign(c.ctx, digest)
 	case dns.ECDSAP256SHA256:

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/dnsseal/dnsseal/internal/canonical"
+	"github.com/dnsseal/dnsseal/internal/dnscrypto"
 	"github.com/miekg/dns"
 )
 
@@ -30,13 +31,18 @@ type SignOptions struct {
 // ErrInput reports an RRset, key list or options that cannot be signed.
 var ErrInput = errors.New("signer: invalid input")
 
+// ErrBadSignature reports a Signer that returned a signature of the wrong
+// length for its algorithm (or an empty one).
+var ErrBadSignature = errors.New("signer: Signer returned a malformed signature")
+
 // RRsetSigner signs RRsets, reusing its buffers between calls. The zero
 // value is ready to use. It is not safe for concurrent use: give each
 // goroutine its own, or call Sign, which pools them.
 type RRsetSigner struct {
-	enc  canonical.Encoder
-	set  []byte
-	data []byte
+	enc   canonical.Encoder
+	owner []byte // canonical wire form of the owner
+	set   []byte // canonical RRset
+	data  []byte // signed data
 }
 
 var pool = sync.Pool{New: func() any { return new(RRsetSigner) }}
@@ -71,34 +77,41 @@ func (s *RRsetSigner) Sign(ctx context.Context, rrset []dns.RR, keys []*Key, opt
 		return nil, fmt.Errorf("%w: expiration %s is not after inception %s (or is 68 years or more later)",
 			ErrInput, opts.Expiration.UTC().Format(time.RFC3339), opts.Inception.UTC().Format(time.RFC3339))
 	}
+	minTTL := uint32(1<<32 - 1)
+	for _, rr := range rrset {
+		h := header(rr)
+		if h == nil {
+			return nil, fmt.Errorf("%w: nil record", ErrInput)
+		}
+		minTTL = min(minTTL, h.Ttl)
+	}
 	h := rrset[0].Header()
 	if h.Rrtype == dns.TypeRRSIG {
 		return nil, fmt.Errorf("%w: RRSIG RRsets are not signed", ErrInput)
 	}
 	ttl := opts.TTL
 	if ttl == 0 {
-		ttl = h.Ttl
-		for _, rr := range rrset[1:] {
-			if rr == nil {
-				return nil, fmt.Errorf("%w: nil record", ErrInput)
-			}
-			ttl = min(ttl, rr.Header().Ttl)
-		}
+		ttl = minTTL
 	}
-	labels, err := canonical.Labels(h.Name)
+	var err error
+	s.owner, err = canonical.AppendName(s.owner[:0], h.Name)
 	if err != nil {
 		return nil, fmt.Errorf("signer: %w", err)
 	}
+	labels := canonical.WireLabels(s.owner)
 	s.set, err = s.enc.AppendRRset(s.set[:0], rrset, ttl, labels)
 	if err != nil {
 		return nil, fmt.Errorf("signer: %w", err)
 	}
 	sigs := make([]*dns.RRSIG, 0, len(keys))
 	for _, k := range keys {
-		if k == nil {
-			return nil, fmt.Errorf("%w: nil key", ErrInput)
+		if k == nil || k.Signer == nil || k.dnskey == nil {
+			return nil, fmt.Errorf("%w: nil key (make Keys with NewKey)", ErrInput)
 		}
-		if !canonical.IsSubdomain(k.name, h.Name) {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("signer: sign %s/%s: %w", h.Name, dns.Type(h.Rrtype), err)
+		}
+		if !canonical.IsSubdomainWire(k.wire, s.owner) {
 			return nil, fmt.Errorf("%w: %s is not at or below the key's zone %s", ErrInput, h.Name, k.name)
 		}
 		sig := &dns.RRSIG{
@@ -122,6 +135,20 @@ func (s *RRsetSigner) Sign(ctx context.Context, rrset []dns.RR, keys []*Key, opt
 	return sigs, nil
 }
 
+// header returns the header of rr, or nil if rr is nil or a typed nil
+// pointer (whose Header method panics).
+func header(rr dns.RR) (h *dns.RR_Header) {
+	if rr == nil {
+		return nil
+	}
+	defer func() {
+		if recover() != nil {
+			h = nil
+		}
+	}()
+	return rr.Header()
+}
+
 // signData builds the signed data for sig over the canonical RRset in
 // s.set and signs it with k.
 func (s *RRsetSigner) signData(ctx context.Context, k *Key, sig *dns.RRSIG) ([]byte, error) {
@@ -134,6 +161,10 @@ func (s *RRsetSigner) signData(ctx context.Context, k *Key, sig *dns.RRSIG) ([]b
 	raw, err := k.Signer.Sign(ctx, s.data)
 	if err != nil {
 		return nil, fmt.Errorf("signer: sign %s/%s with key %d: %w", sig.Hdr.Name, dns.Type(sig.TypeCovered), k.tag, err)
+	}
+	if n := dnscrypto.SignatureSize(sig.Algorithm); (n != 0 && len(raw) != n) || len(raw) == 0 {
+		return nil, fmt.Errorf("signer: sign %s/%s with key %d: %w: %d bytes for algorithm %d",
+			sig.Hdr.Name, dns.Type(sig.TypeCovered), k.tag, ErrBadSignature, len(raw), sig.Algorithm)
 	}
 	return raw, nil
 }

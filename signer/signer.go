@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/dnsseal/dnsseal/internal/canonical"
 	"github.com/dnsseal/dnsseal/keytag"
 	"github.com/miekg/dns"
 )
@@ -87,6 +88,7 @@ type Key struct {
 	tag    uint16
 	role   Role
 	name   string // canonical (lower-case, fully qualified) signer name
+	wire   []byte // name in canonical wire form
 }
 
 // Errors returned by NewKey and the signing functions.
@@ -118,6 +120,10 @@ func NewKey(s Signer, role Role) (*Key, error) {
 	if _, ok := dns.IsDomainName(k.Hdr.Name); !ok || !dns.IsFqdn(k.Hdr.Name) {
 		return nil, fmt.Errorf("%w: DNSKEY owner %q is not a fully qualified name", ErrBadKey, k.Hdr.Name)
 	}
+	wire, err := canonical.AppendName(nil, k.Hdr.Name)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBadKey, err)
+	}
 	tag, err := keytag.Compute(k)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadKey, err)
@@ -132,7 +138,7 @@ func NewKey(s Signer, role Role) (*Key, error) {
 	default:
 		return nil, fmt.Errorf("%w: unknown role %d", ErrBadKey, role)
 	}
-	return &Key{Signer: s, dnskey: k, tag: tag, role: role, name: canonicalName(k.Hdr.Name)}, nil
+	return &Key{Signer: s, dnskey: k, tag: tag, role: role, name: canonicalName(k.Hdr.Name), wire: wire}, nil
 }
 
 // DNSKEY returns the key's DNSKEY record. The caller must not modify it.
@@ -155,10 +161,19 @@ func (k *Key) WithRole(r Role) *Key {
 	return &c
 }
 
+// canonicalName returns the canonical presentation of the name s: its
+// wire form lower-cased (so \065 becomes "a") and printed back, with
+// escapes only where presentation format needs them. s must be a valid
+// name; if it cannot be packed it is returned lower-cased as it is.
 func canonicalName(s string) string {
-	// dns.CanonicalName lower-cases ASCII letters in the presentation
-	// form; escaped letters (\065) are left as they are, which is still a
-	// valid presentation of the same wire name for the RRSIG signer field,
-	// whose wire form is lower-cased by package canonical when signing.
-	return dns.CanonicalName(s)
+	var buf [canonical.MaxNameLen]byte
+	w, err := canonical.AppendName(buf[:0], dns.Fqdn(s))
+	if err != nil {
+		return dns.CanonicalName(s)
+	}
+	n, _, err := dns.UnpackDomainName(w, 0)
+	if err != nil {
+		return dns.CanonicalName(s)
+	}
+	return n
 }

@@ -78,12 +78,13 @@ func AppendDER(dst, raw []byte) ([]byte, error) {
 	if len(r) == 0 || len(s) == 0 {
 		return dst, errors.New("rawsig: r or s is zero")
 	}
-	b := cryptobyte.NewBuilder(dst)
-	b.AddASN1(asn1.SEQUENCE, func(b *cryptobyte.Builder) {
-		addInt(b, r)
-		addInt(b, s)
-	})
-	return b.Bytes()
+	// Encoded by hand rather than with a cryptobyte.Builder, whose closures
+	// allocate: this runs once per ECDSA signature verified.
+	body := intLen(r) + intLen(s)
+	dst = append(dst, 0x30) // SEQUENCE
+	dst = appendLen(dst, body)
+	dst = appendInt(dst, r)
+	return appendInt(dst, s), nil
 }
 
 func trim(v []byte) []byte {
@@ -93,11 +94,51 @@ func trim(v []byte) []byte {
 	return v
 }
 
-func addInt(b *cryptobyte.Builder, v []byte) {
-	b.AddASN1(asn1.INTEGER, func(b *cryptobyte.Builder) {
-		if v[0]&0x80 != 0 {
-			b.AddUint8(0)
-		}
-		b.AddBytes(v)
-	})
+// intLen is the DER length of the INTEGER with magnitude v (no leading
+// zero octets, not empty): tag, length and contents.
+func intLen(v []byte) int {
+	n := len(v)
+	if v[0]&0x80 != 0 {
+		n++ // a 00 octet keeps it positive
+	}
+	return 1 + lenLen(n) + n
+}
+
+// lenLen is the size of the DER length field for n content octets.
+func lenLen(n int) int {
+	switch {
+	case n < 0x80:
+		return 1
+	case n <= 0xff:
+		return 2
+	case n <= 0xffff:
+		return 3
+	}
+	return 4
+}
+
+func appendLen(dst []byte, n int) []byte {
+	switch lenLen(n) {
+	case 1:
+		return append(dst, byte(n))
+	case 2:
+		return append(dst, 0x81, byte(n))
+	case 3:
+		return append(dst, 0x82, byte(n>>8), byte(n))
+	}
+	return append(dst, 0x83, byte(n>>16), byte(n>>8), byte(n))
+}
+
+func appendInt(dst, v []byte) []byte {
+	n := len(v)
+	pad := v[0]&0x80 != 0
+	if pad {
+		n++
+	}
+	dst = append(dst, 0x02) // INTEGER
+	dst = appendLen(dst, n)
+	if pad {
+		dst = append(dst, 0)
+	}
+	return append(dst, v...)
 }
