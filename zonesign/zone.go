@@ -1,0 +1,436 @@
+package zonesign
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/miekg/dns"
+)
+
+// Zone is a parsed zone, stored compactly: each record is a 20-byte entry
+// plus its RDATA in wire form, so a million-name zone takes a few hundred
+// megabytes. RRSIG, NSEC, NSEC3 and NSEC3PARAM records are not stored:
+// signing regenerates them.
+//
+// A Zone may be signed several times, also concurrently; Add must not be
+// called at the same time as Sign.
+type Zone struct {
+	origin string // from Parse; "" if unknown
+	okey   string // sort key of origin
+	class  uint16
+
+	nodes []node
+	recs  []rec
+	data  arena
+	index map[string]int32 // key -> node; nil once sorted
+	last  int32            // node of the last Add, for runs of one owner
+
+	dropped int
+	warns   []string
+
+	mu     sync.Mutex
+	sorted bool
+}
+
+// node is one owner name.
+type node struct {
+	key  string // canonical sort key, see appendKey
+	name string // presentation form as first seen
+	// after prepare: the node's records are recs[start:start+n], sorted
+	// by type (input order within a type)
+	start, n int32
+	types    typeFlags
+}
+
+// rec is one record. Its RDATA is in Zone.data (or a Sign-local arena for
+// records the signer makes).
+type rec struct {
+	node  int32
+	typ   uint16
+	class uint16
+	ttl   uint32
+	rdlen uint16
+	rdoff uint32
+}
+
+// typeFlags marks the types that decide how a name is classified.
+type typeFlags uint16
+
+const (
+	hasSOA typeFlags = 1 << iota
+	hasNS
+	hasDS
+	hasCNAME
+	hasDNAME
+	hasOther // any type other than the above
+	hasDNSKEY
+	hasCDS
+)
+
+// arena stores RDATA in 1 MiB blocks, so growing it never copies.
+type arena struct{ blocks [][]byte }
+
+const blockBits = 20
+const blockSize = 1 << blockBits
+
+func (a *arena) add(b []byte) (uint32, error) {
+	n := len(a.blocks)
+	if n == 0 || len(a.blocks[n-1])+len(b) > blockSize {
+		if n >= 1<<(32-blockBits) {
+			return 0, errors.New("zonesign: zone too large (more than 4 GiB of RDATA)")
+		}
+		a.blocks = append(a.blocks, make([]byte, 0, blockSize))
+		n++
+	}
+	blk := a.blocks[n-1]
+	off := uint32(n-1)<<blockBits | uint32(len(blk))
+	a.blocks[n-1] = append(blk, b...)
+	return off, nil
+}
+
+func (a *arena) get(off uint32, n uint16) []byte {
+	blk := a.blocks[off>>blockBits]
+	o := int(off & (blockSize - 1))
+	return blk[o : o+int(n) : o+int(n)]
+}
+
+// NewZone returns an empty zone. origin may be empty; it is then taken from
+// Options.Origin or the SOA record when the zone is signed. Records given to
+// Add are checked against a non-empty origin.
+func NewZone(origin string) (*Zone, error) {
+	z := &Zone{index: map[string]int32{}, last: -1}
+	if origin != "" {
+		o, err := fqdn(origin)
+		if err != nil {
+			return nil, err
+		}
+		z.origin = o
+		var w [maxWire]byte
+		n, _ := dns.PackDomainName(o, w[:], 0, nil, false)
+		z.okey = string(appendKey(nil, w[:n]))
+	}
+	return z, nil
+}
+
+func fqdn(name string) (string, error) {
+	name = dns.Fqdn(name)
+	if _, ok := dns.IsDomainName(name); !ok {
+		return "", fmt.Errorf("zonesign: bad domain name %q", name)
+	}
+	var buf [255]byte
+	if _, err := dns.PackDomainName(name, buf[:], 0, nil, false); err != nil {
+		return "", fmt.Errorf("zonesign: bad domain name %q: %v", name, err)
+	}
+	return name, nil
+}
+
+// Origin returns the origin the zone was created or parsed with, or "".
+func (z *Zone) Origin() string { return z.origin }
+
+// Len returns the number of records stored.
+func (z *Zone) Len() int { return len(z.recs) }
+
+// ParseFile parses the RFC 1035 master file at path with
+// Parse. $INCLUDE is allowed; included paths are relative to the working
+// directory, as in miekg/dns.
+func ParseFile(path, origin string) (*Zone, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("zonesign: %w", err)
+	}
+	defer f.Close()
+	return Parse(f, path, origin)
+}
+
+// Parse reads an RFC 1035 master file ($ORIGIN, $TTL, $INCLUDE, relative
+// names) from r. file names r in errors and resolves $INCLUDE. origin is the
+// initial origin for relative names; empty means the file must use absolute
+// names or $ORIGIN. A malformed line gives an error naming the file and
+// line; records outside a non-empty origin are errors.
+func Parse(r io.Reader, file, origin string) (*Zone, error) {
+	return parse(context.Background(), r, file, origin, nil)
+}
+
+// parse is Parse; run, if not nil, is called with each run of consecutive
+// records that share an owner once the parser has moved past it.
+func parse(ctx context.Context, r io.Reader, file, origin string, run func(z *Zone, lo, hi int)) (*Zone, error) {
+	z, err := NewZone(origin)
+	if err != nil {
+		return nil, err
+	}
+	zp := dns.NewZoneParser(r, z.origin, file)
+	zp.SetIncludeAllowed(true)
+	lo, count := 0, 0
+	for rr, ok := zp.Next(); ok; rr, ok = zp.Next() {
+		if count++; count%1024 == 0 && ctx.Err() != nil {
+			return nil, fmt.Errorf("zonesign: parse %s: %w", file, ctx.Err())
+		}
+		if err := z.Add(rr); err != nil {
+			return nil, fmt.Errorf("%w (in %s)", err, file)
+		}
+		if n := len(z.recs); run != nil && n-1 > lo && z.recs[n-1].node != z.recs[lo].node {
+			run(z, lo, n-1)
+			lo = n - 1
+		}
+	}
+	if err := zp.Err(); err != nil {
+		return nil, fmt.Errorf("zonesign: parse: %w", err)
+	}
+	return z, nil
+}
+
+// Add adds a record. Records of type RRSIG, NSEC, NSEC3 and NSEC3PARAM are
+// counted and dropped (signing makes new ones). A record outside the zone's
+// origin, of another class than the first record, or whose RDATA cannot be
+// packed is an error.
+func (z *Zone) Add(rr dns.RR) error {
+	if rr == nil || rr.Header() == nil {
+		return errors.New("zonesign: nil record")
+	}
+	h := rr.Header()
+	switch h.Rrtype {
+	case dns.TypeRRSIG, dns.TypeNSEC, dns.TypeNSEC3, dns.TypeNSEC3PARAM:
+		z.dropped++
+		return nil
+	case dns.TypeOPT, dns.TypeTSIG, dns.TypeTKEY, dns.TypeAXFR, dns.TypeIXFR, dns.TypeANY, dns.TypeNone:
+		return fmt.Errorf("zonesign: %s record %s cannot be in a zone", dns.Type(h.Rrtype), h.Name)
+	}
+	if z.class != 0 && h.Class != z.class {
+		return fmt.Errorf("zonesign: %s %s has class %s, the zone %s",
+			h.Name, dns.Type(h.Rrtype), dns.Class(h.Class), dns.Class(z.class))
+	}
+	var buf [maxWire]byte
+	n, err := dns.PackDomainName(h.Name, buf[:], 0, nil, false)
+	if err != nil || n == 0 || !dns.IsFqdn(h.Name) {
+		return fmt.Errorf("zonesign: bad owner name %q", h.Name)
+	}
+	var keyBuf [2 * maxWire]byte
+	key := appendKey(keyBuf[:0], buf[:n])
+	ni := z.last
+	if ni < 0 || z.nodes[ni].key != string(key) {
+		if z.index == nil {
+			z.reindex()
+		}
+		var ok bool
+		ni, ok = z.index[string(key)]
+		if !ok {
+			k := string(key)
+			if z.origin != "" && !inZone(k, z.okey) {
+				return fmt.Errorf("zonesign: %s is outside the zone %s", h.Name, z.origin)
+			}
+			if len(z.nodes) >= 1<<31-1 {
+				return errors.New("zonesign: too many names")
+			}
+			ni = int32(len(z.nodes))
+			z.nodes = append(z.nodes, node{key: k, name: h.Name})
+			z.index[k] = ni
+			z.sorted = false
+		}
+		z.last = ni
+	}
+	rd, err := packRDATA(rr, buf[:], n)
+	if err != nil {
+		return err
+	}
+	if len(rd) == 0 && !emptyRDATAOK(rr) {
+		// miekg/dns accepts "name A" with no data (for dynamic updates)
+		return fmt.Errorf("zonesign: %s %s has no RDATA", h.Name, dns.Type(h.Rrtype))
+	}
+	if len(z.recs) >= 1<<31-1 {
+		return errors.New("zonesign: too many records")
+	}
+	off, err := z.data.add(rd)
+	if err != nil {
+		return err
+	}
+	z.class = h.Class
+	z.recs = append(z.recs, rec{node: ni, typ: h.Rrtype, class: h.Class, ttl: h.Ttl, rdlen: uint16(len(rd)), rdoff: off})
+	z.sorted = false
+	return nil
+}
+
+// maxWire is the longest wire name.
+const maxWire = 255
+
+// packRDATA packs rr uncompressed and returns its RDATA; scratch holds the
+// packed owner (ownerLen bytes) on entry and may be used.
+func packRDATA(rr dns.RR, scratch []byte, ownerLen int) ([]byte, error) {
+	h := rr.Header()
+	save := h.Rdlength
+	defer func() { h.Rdlength = save }()
+	need := dns.Len(rr) + 64
+	var buf []byte
+	if need <= len(scratch) {
+		buf = scratch
+	} else {
+		buf = make([]byte, need)
+	}
+	for {
+		end, err := dns.PackRR(rr, buf, 0, nil, false)
+		if err == nil {
+			if end < ownerLen+10 {
+				return nil, fmt.Errorf("zonesign: pack %s %s: short record", h.Name, dns.Type(h.Rrtype))
+			}
+			rd := buf[ownerLen+10 : end]
+			if len(rd) > 0xffff {
+				return nil, fmt.Errorf("zonesign: %s %s: RDATA too long", h.Name, dns.Type(h.Rrtype))
+			}
+			return rd, nil
+		}
+		if errors.Is(err, dns.ErrBuf) && len(buf) < 1<<17 {
+			buf = make([]byte, 1<<17)
+			continue
+		}
+		return nil, fmt.Errorf("zonesign: pack %s %s: %v", h.Name, dns.Type(h.Rrtype), err)
+	}
+}
+
+// emptyRDATAOK reports whether rr may have empty RDATA: the types whose
+// RDATA may be empty, and unknown types written as "\# 0" (RFC 3597).
+func emptyRDATAOK(rr dns.RR) bool {
+	switch rr.(type) {
+	case *dns.RFC3597, *dns.APL, *dns.NULL:
+		return true
+	}
+	return false
+}
+
+func (z *Zone) reindex() {
+	z.index = make(map[string]int32, len(z.nodes))
+	for i, n := range z.nodes {
+		z.index[n.key] = int32(i)
+	}
+}
+
+// prepare sorts the names canonically, groups each name's records by type
+// and normalises the TTLs of RRsets, once.
+func (z *Zone) prepare() {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	if z.sorted {
+		return
+	}
+	perm := make([]int32, len(z.nodes))
+	for i := range perm {
+		perm[i] = int32(i)
+	}
+	slices.SortFunc(perm, func(a, b int32) int { return strings.Compare(z.nodes[a].key, z.nodes[b].key) })
+	inv := make([]int32, len(perm))
+	nodes := make([]node, len(z.nodes))
+	for newi, old := range perm {
+		inv[old] = int32(newi)
+		nodes[newi] = z.nodes[old]
+		nodes[newi].n = 0
+	}
+	perm = nil
+	for _, r := range z.recs {
+		nodes[inv[r.node]].n++
+	}
+	var pos int32
+	for i := range nodes {
+		nodes[i].start = pos
+		pos += nodes[i].n
+	}
+	fill := make([]int32, len(nodes))
+	recs := make([]rec, len(z.recs))
+	for _, r := range z.recs {
+		ni := inv[r.node]
+		r.node = ni
+		recs[nodes[ni].start+fill[ni]] = r
+		fill[ni]++
+	}
+	z.recs, z.nodes, z.index, z.last = recs, nodes, nil, -1
+	z.warns = z.warns[:0]
+	for i := range z.nodes {
+		n := &z.nodes[i]
+		rs := z.recs[n.start : n.start+n.n]
+		slices.SortStableFunc(rs, func(a, b rec) int { return cmp.Compare(a.typ, b.typ) })
+		n.types = 0
+		for j := 0; j < len(rs); {
+			k := j + 1
+			ttl := rs[j].ttl
+			for k < len(rs) && rs[k].typ == rs[j].typ {
+				ttl = min(ttl, rs[k].ttl)
+				k++
+			}
+			for m := j; m < k; m++ {
+				if rs[m].ttl != ttl {
+					z.warns = append(z.warns, fmt.Sprintf("zonesign: %s %s: records with different TTLs; all set to the smallest, %d (RFC 2181 §5.2)",
+						n.name, dns.Type(rs[j].typ), ttl))
+					for m := j; m < k; m++ {
+						rs[m].ttl = ttl
+					}
+					break
+				}
+			}
+			n.types |= flagOf(rs[j].typ)
+			j = k
+		}
+	}
+	z.sorted = true
+}
+
+func flagOf(t uint16) typeFlags {
+	switch t {
+	case dns.TypeSOA:
+		return hasSOA
+	case dns.TypeNS:
+		return hasNS
+	case dns.TypeDS:
+		return hasDS
+	case dns.TypeCNAME:
+		return hasCNAME
+	case dns.TypeDNAME:
+		return hasDNAME | hasOther
+	case dns.TypeDNSKEY:
+		return hasDNSKEY | hasOther
+	case dns.TypeCDS, dns.TypeCDNSKEY:
+		return hasCDS | hasOther
+	}
+	return hasOther
+}
+
+// appendKey appends the sort key of the wire name w: its labels from the
+// rightmost, each lower-cased, escaped (0x00 -> 01 01, 0x01 -> 01 02) and
+// ended by 0x00. Comparing keys as byte strings is the canonical order of
+// RFC 4034 §6.1, and the key of a name is a prefix of its descendants' keys.
+func appendKey(dst, w []byte) []byte {
+	var offs [128]uint8
+	k := 0
+	for i := 0; i < len(w) && w[i] != 0 && k < len(offs); i += int(w[i]) + 1 {
+		offs[k] = uint8(i)
+		k++
+	}
+	for k > 0 {
+		k--
+		o := int(offs[k])
+		end := min(o+1+int(w[o]), len(w))
+		for _, c := range w[o+1 : end] {
+			switch {
+			case c <= 1:
+				dst = append(dst, 1, c+1)
+			case 'A' <= c && c <= 'Z':
+				dst = append(dst, c+('a'-'A'))
+			default:
+				dst = append(dst, c)
+			}
+		}
+		dst = append(dst, 0)
+	}
+	return dst
+}
+
+// inZone reports whether key is at or below zone (both sort keys).
+func inZone(key, zone string) bool {
+	return len(key) >= len(zone) && string(key[:len(zone)]) == zone
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
