@@ -9,7 +9,7 @@ PROG=${0##*/}
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 ALL_TOOLS="dnsseal dnsseal-verify ldns bind1 bind2 bind1-noverify bind2-noverify knot"
-ALL_VERIFIERS="dnssec-verify ldns-verify-zone kzonecheck"
+ALL_VERIFIERS="dnsseal dnssec-verify ldns-verify-zone kzonecheck"
 
 # Options: environment first, flags override.
 SIZES=${SIZES:-100000}
@@ -211,7 +211,9 @@ for t in $TOOLS; do
 done
 VSELECTED=""
 for v in $VERIFIERS; do
-	if usable "$v"; then VSELECTED+=" $v"; else note "SKIP verifier $v: not installed"; fi
+	if [[ $v == dnsseal ]]; then
+		if [[ -x $BIN/dnsseal ]]; then VSELECTED+=" $v"; else note "SKIP verifier dnsseal: not built"; fi
+	elif usable "$v"; then VSELECTED+=" $v"; else note "SKIP verifier $v: not installed"; fi
 done
 [[ -n ${SELECTED// /} ]] || die "no signer is available"
 
@@ -408,6 +410,7 @@ for size in $SIZES; do
 			for v in $VSELECTED; do
 				log=$D/verify.$v.$t.$denial.log
 				case $v in
+				dnsseal) cmd=("$BIN/dnsseal" verify -zone "$in" -origin "$ORIGIN") ;;
 				dnssec-verify) cmd=(dnssec-verify -q -o "$ORIGIN" "$in") ;;
 				ldns-verify-zone) cmd=(ldns-verify-zone -V 2 "$in") ;;
 				kzonecheck) cmd=(kzonecheck -o "$ORIGIN" -d on "$in") ;;

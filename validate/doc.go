@@ -53,4 +53,33 @@
 // authenticated by the anchors, RRset missing, unsupported algorithm or
 // digest type). With anchors it follows the chain of trust through the
 // DNSKEY and DS RRsets of the input.
+//
+// # Whole zones
+//
+// Zone (records in memory) and ZoneReader (a master file, parsed with
+// miekg/dns) validate a complete signed zone before it is published, with
+// the union of the checks of dnssec-verify, ldns-verify-zone and
+// kzonecheck: every authoritative RRset signed by a zone key of each
+// algorithm of the apex DNSKEY RRset (RFC 4035 §2.2) and every RRSIG valid
+// (as above, with Original TTL checks) and not about to expire; the DNSKEY
+// RRset signed by a SEP key, or by a key matching ZoneOptions.Anchors; no
+// signatures, NSEC or NSEC3 records on delegation NS RRsets, glue or
+// occluded data; the NSEC chain (complete, in canonical order, closed at
+// the apex, exact type bitmaps) or the NSEC3 chain (RFC 5155: NSEC3PARAM,
+// parameters, hashes, empty non-terminals, opt-out, order, bitmaps); DS
+// records only at delegations and well formed; CDS and CDNSKEY records
+// matching the DNSKEY RRset (RFC 7344, RFC 8078).
+//
+// The result is data: a ZoneResult with a Status (secure, insecure,
+// bogus) and ZoneFindings (owner, type, key tag, algorithm, Reason,
+// Severity, detail), each with a one-line String form, and JSON encodings
+// for machine-readable reports. An error means that no answer could be
+// given (no origin, a file that does not parse, a cancelled context).
+// ZoneHook adapts ZoneReader to zonesign.Options.Validate.
+//
+// Hostile zones cannot make it spin: at most ZoneOptions.MaxSigsPerRRset
+// RRSIGs per RRset and MaxKeysPerTag keys per RRSIG are tried (KeyTrap,
+// CVE-2023-50387), NSEC3 iteration counts above MaxNSEC3Iterations are not
+// hashed (RFC 9276), so the work is linear in the size of the zone.
+// Signatures are verified by a pool of goroutines, one Verifier each.
 package validate
