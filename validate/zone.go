@@ -856,6 +856,12 @@ func (c *zoneCheck) classify() {
 		w := []byte(n.wire)
 		if cut != nil && canonical.IsSubdomainWire(cut, w) {
 			n.kind = kindBelow
+			if string(cut) == c.owire && !n.data && n.set(dns.TypeNSEC3) != nil {
+				// An NSEC3 owner below an apex DNAME: hashed owners
+				// live one label below the apex whatever the DNAME
+				// says, so they are not occluded.
+				n.kind = kindNone
+			}
 			continue
 		}
 		cut = nil
