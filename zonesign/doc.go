@@ -3,13 +3,26 @@
 //
 // # Input
 //
-// ParseFile and Parse read RFC 1035 master files ($ORIGIN, $TTL,
-// $INCLUDE, relative names) into a Zone, which stores every record in a
-// compact wire form (a million names fit in a few hundred megabytes).
-// RRSIG, NSEC, NSEC3 and NSEC3PARAM records in the input (an earlier
-// signed version) are dropped: signing makes new ones. DNSKEY records at
-// the apex that belong to none of the signing keys are kept (pre-published
-// keys); the signing keys' DNSKEYs are added once.
+// ParseFile and Parse read RFC 1035 master files ($ORIGIN, $TTL, relative
+// names) into a Zone, which stores every record in a compact wire form (a
+// million names fit in a few hundred megabytes). ParseFile, for the
+// operator's own files, follows $INCLUDE (relative to the including file's
+// directory); Parse, whose reader may hold untrusted text, refuses it.
+// Records written without RDATA, which miekg/dns accepts for dynamic
+// updates ("name CAA"), are errors (see Zone.Add). RRSIG, NSEC, NSEC3 and
+// NSEC3PARAM records in the input (an earlier signed version) are dropped:
+// signing makes new ones.
+//
+// DNSKEY records at the apex that belong to none of the signing keys are
+// kept (pre-published keys) if they can serve: a key whose public key does
+// not decode, or whose algorithm no signing key has, is an error (ErrZone),
+// as every algorithm in the DNSKEY RRset must sign the zone (RFC 4035
+// §2.2, RFC 6840 §5.11). The signing keys' DNSKEYs are added once. CDS and
+// CDNSKEY records are apex-only (RFC 7344 §3); those kept from the input
+// (without Options.PublishCDS) must match a DNSKEY of the zone or be the
+// delete forms of RFC 8078 §4 (CDS 0 0 0 00, CDNSKEY 0 3 0 AA==). DS
+// digests must have the length of their digest type (SHA-1 20 octets,
+// SHA-256 32, SHA-384 48; other digest types are let through).
 //
 // # Names
 //
@@ -20,8 +33,8 @@
 // chain; empty non-terminals, which get NSEC3 records with an empty type
 // bitmap (RFC 5155 §7.1). Names below a DNAME are treated like occluded
 // data, with a warning. Records outside the zone, an SOA below the apex,
-// CNAME and other data at one name, and DS records away from a delegation
-// are errors (ErrZone). RRsets whose records carry different TTLs are
+// CNAME and other data at one name, DS records away from a delegation,
+// and CDS or CDNSKEY records away from the apex are errors (ErrZone). RRsets whose records carry different TTLs are
 // given the smallest (RFC 2181 §5.2), with a warning.
 //
 // # Denial of existence
@@ -56,7 +69,10 @@
 // (with NSEC3, the hashed owner names take their canonical place among the
 // others), streamed chunk by chunk from several signing goroutines; records
 // of an RRset are written in canonical RDATA order, duplicates removed, the
-// SOA first. With deterministic signers (RFC 6979) the output is
+// SOA first. Records that miekg/dns cannot print in a form its parser reads
+// back as the same data (NULL, which it prints as a comment, or a CAA
+// record with an empty tag) are written in the generic form of RFC 3597 §5
+// (TYPE10 \# 2 0000). With deterministic signers (RFC 6979) the output is
 // byte-identical from run to run. SignFile and WriteFile write a file
 // atomically.
 //

@@ -79,10 +79,19 @@ func TestPublishCDS(t *testing.T) {
 	require.Equal(t, ds.KeyTag, cds.KeyTag)
 	require.Equal(t, opts.Keys[0].DNSKEY().PublicKey, apex.rrsets[dns.TypeCDNSKEY][0].(*dns.CDNSKEY).PublicKey)
 
-	// without PublishCDS they are kept and signed by the KSK
+	// without PublishCDS they must match a DNSKEY (RFC 7344 §4.1)
 	opts.PublishCDS = false
+	_, err = Sign(context.Background(), z, opts, io.Discard)
+	require.ErrorIs(t, err, ErrZone)
+	require.ErrorContains(t, err, "CDS 1 13 2 "+strings.Repeat("AB", 32)+" at example. matches no DNSKEY")
+
+	// and then they are kept and signed by the KSK: the KSK's CDS, and
+	// the delete form of CDNSKEY (RFC 8078 §4)
+	z, err = Parse(strings.NewReader(goodZone+"@ CDS "+strings.TrimPrefix(ds.String(), ds.Hdr.String())+"\n@ CDNSKEY 0 3 0 AA==\n"), "t", "")
+	require.NoError(t, err)
 	out, _ = signString(t, z, opts)
-	require.Contains(t, out, strings.Repeat("AB", 32))
+	require.Contains(t, out, strings.ToUpper(ds.Digest))
+	require.Contains(t, out, "\tCDNSKEY\t0 3 0 AA==\n")
 	checkSigned(t, out, "example.", opts.Keys, nil)
 }
 

@@ -35,7 +35,7 @@ func SignFile(ctx context.Context, in, out string, opts Options) (Stats, error) 
 	if spec != nil {
 		feed = spec.feed
 	}
-	z, err := parse(ctx, f, in, opts.Origin, feed)
+	z, err := parse(ctx, f, in, opts.Origin, true, feed)
 	cache := spec.stop()
 	if err != nil {
 		return Stats{}, err

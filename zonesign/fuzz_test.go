@@ -23,6 +23,7 @@ func FuzzSign(f *testing.F) {
 	f.Add(goodZone+"sub NS ns.sub\nns.sub A 192.0.2.9\n*.sub TXT x\n", true)
 	f.Add(goodZone+"a.b.c TXT deep\n*.a TXT wild\n", false)
 	f.Add("$ORIGIN example.\n@ 60 SOA . . 0 0 0 0 0\n@ 60 DNSKEY 256 3 13 AA==\n@ 60 CDS 0 0 0 00\n", true)
+	f.Add(goodZone+"n TYPE10 \\# 2 0000\nc CAA 0 issue \"ca\"\n@ CDNSKEY 0 3 0 AA==\n", false)
 	keys := testKeys(f, "example.")
 	verifiers := map[uint16]*signer.Verifier{}
 	for _, k := range keys {
@@ -43,11 +44,13 @@ func FuzzSign(f *testing.F) {
 			opts.NSEC3 = &NSEC3Params{OptOut: true}
 		}
 		var buf bytes.Buffer
-		if _, err := Sign(context.Background(), z, opts, &buf); err != nil {
+		st, err := Sign(context.Background(), z, opts, &buf)
+		if err != nil {
 			require.True(t, strings.HasPrefix(err.Error(), "zonesign: "), err.Error())
 			return
 		}
 		rrs := parseRecords(t, buf.String())
+		require.Len(t, rrs, st.Records, "every record written parses back")
 		sets := map[string][]dns.RR{}
 		key := func(name string, typ uint16) string { return wireName(t, name) + "/" + dns.Type(typ).String() }
 		for _, rr := range rrs {

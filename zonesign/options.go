@@ -57,7 +57,9 @@ type Options struct {
 	// PublishCDS adds, at the apex, a CDS (SHA-256) and a CDNSKEY record
 	// for each key that signs the DNSKEY RRset (RFC 7344). CDS and CDNSKEY
 	// records in the input are then dropped; without PublishCDS they are
-	// kept and signed like the DNSKEY RRset. False publishes none.
+	// kept and signed like the DNSKEY RRset, and each must match a DNSKEY
+	// of the zone or be a delete form (RFC 8078 §4), else Sign fails with
+	// ErrZone. False publishes none.
 	PublishCDS bool
 
 	// Concurrency is the number of signing goroutines. Zero or negative

@@ -15,7 +15,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dnsseal/dnsseal/dsrecord"
 	"github.com/dnsseal/dnsseal/internal/canonical"
+	"github.com/dnsseal/dnsseal/internal/dnscrypto"
 	"github.com/dnsseal/dnsseal/keytag"
 	"github.com/dnsseal/dnsseal/signer"
 	"github.com/miekg/dns"
@@ -23,7 +25,9 @@ import (
 
 // ErrZone reports a zone that cannot be signed as it is (records outside
 // the zone, no SOA, CNAME and other data at one name, DS records that are
-// not at a delegation, NSEC3 hash collisions, ...).
+// not at a delegation or have a digest of the wrong length, CDS or CDNSKEY
+// records away from the apex or matching no DNSKEY, unusable pre-published
+// DNSKEYs, NSEC3 hash collisions, ...).
 var ErrZone = errors.New("zonesign: invalid zone")
 
 // ErrOptions reports unusable Options (no keys, keys of another zone, bad
@@ -384,6 +388,15 @@ func (j *job) classify(st *Stats) error {
 		if n.types&hasDS != 0 && j.cls[i] != clsDeleg {
 			return fmt.Errorf("%w: DS record at %s, which is not a delegation point", ErrZone, n.name)
 		}
+		if n.types&hasCDS != 0 && j.cls[i] != clsApex {
+			return fmt.Errorf("%w: %s record at %s, which is not the apex %s (CDS and CDNSKEY are apex-only, RFC 7344 §3)",
+				ErrZone, dns.Type(j.firstOf(n, dns.TypeCDS, dns.TypeCDNSKEY)), n.name, j.origin)
+		}
+		if n.types&hasDS != 0 {
+			if err := j.checkDS(n); err != nil {
+				return err
+			}
+		}
 		if n.types&hasCNAME != 0 && n.types&^hasCNAME != 0 {
 			return fmt.Errorf("%w: CNAME and other data at %s", ErrZone, n.name)
 		}
@@ -395,6 +408,107 @@ func (j *job) classify(st *Stats) error {
 		}
 	}
 	return nil
+}
+
+// firstOf returns the type of n's first record of one of the types.
+func (j *job) firstOf(n *node, types ...uint16) uint16 {
+	for _, r := range j.z.recs[n.start : n.start+n.n] {
+		if slices.Contains(types, r.typ) {
+			return r.typ
+		}
+	}
+	return types[0]
+}
+
+// checkDS refuses a DS record at n whose digest has the wrong length for
+// its digest type (SHA-1 20 octets, SHA-256 32, SHA-384 48); DS records of
+// other digest types are let through, as validators ignore them (RFC 4035
+// §5.2).
+func (j *job) checkDS(n *node) error {
+	for _, r := range j.z.recs[n.start : n.start+n.n] {
+		if r.typ != dns.TypeDS {
+			continue
+		}
+		rd := j.z.data.get(r.rdoff, r.rdlen)
+		if len(rd) < 4 {
+			return fmt.Errorf("%w: malformed DS record at %s", ErrZone, n.name)
+		}
+		if size := dsrecord.DigestSize(rd[3]); size != 0 && len(rd)-4 != size {
+			return fmt.Errorf("%w: DS record %s %d %d %d %s has a digest of %d octets; digest type %d needs %d",
+				ErrZone, n.name, binary.BigEndian.Uint16(rd), rd[2], rd[3], hexOrEmpty(rd[4:]), len(rd)-4, rd[3], size)
+		}
+	}
+	return nil
+}
+
+func hexOrEmpty(b []byte) string {
+	if len(b) == 0 {
+		return "(no digest)"
+	}
+	return string(appendHexUpper(nil, b))
+}
+
+// checkForeignKey refuses a DNSKEY of the input that is no signing key but
+// stays in the DNSKEY RRset (a pre-published key) when it cannot serve: a
+// public key that does not decode, or an algorithm that no signing key
+// has, as every algorithm in the DNSKEY RRset must sign the zone (RFC 4035
+// §2.2, RFC 6840 §5.11). A key of a signing key's algorithm, a ZSK
+// published ahead of a rollover say, is fine.
+func (j *job) checkForeignKey(rd []byte) error {
+	apex := j.z.nodes[j.apex].name
+	if len(rd) < 4 {
+		return fmt.Errorf("%w: malformed DNSKEY record at %s", ErrZone, apex)
+	}
+	tag, alg := keytag.FromRDATA(rd), rd[3]
+	if !slices.ContainsFunc(j.opts.Keys, func(k *signer.Key) bool { return k.Algorithm() == alg }) {
+		return fmt.Errorf("%w: DNSKEY %d (algorithm %d) at %s is not a signing key, and no signing key has algorithm %d: "+
+			"every algorithm in the DNSKEY RRset must sign the zone (RFC 4035 §2.2, RFC 6840 §5.11); remove the key or sign with one of its algorithm",
+			ErrZone, tag, alg, apex, alg)
+	}
+	if len(rd) == 4 {
+		return fmt.Errorf("%w: DNSKEY %d (algorithm %d) at %s has an empty public key", ErrZone, tag, alg, apex)
+	}
+	if _, err := dnscrypto.ParsePublicKey(alg, rd[4:]); err != nil && !errors.Is(err, dnscrypto.ErrUnsupported) {
+		return fmt.Errorf("%w: DNSKEY %d (algorithm %d) at %s has an unusable public key: %w", ErrZone, tag, alg, apex, err)
+	}
+	return nil
+}
+
+// checkCDS refuses the input's CDS and CDNSKEY records at the apex (kept
+// when Options.PublishCDS is false) that match none of the zone's DNSKEYs
+// (RFC 7344 §4.1), except for the delete forms of RFC 8078 §4: CDS
+// 0 0 0 00 and CDNSKEY 0 3 0 AA==.
+func (j *job) checkCDS(typ uint16, rd []byte, keys [][]byte) error {
+	apex := j.z.nodes[j.apex].name
+	if typ == dns.TypeCDNSKEY {
+		if bytes.Equal(rd, []byte{0, 0, 3, 0, 0}) || slices.ContainsFunc(keys, func(k []byte) bool { return bytes.Equal(k, rd) }) {
+			return nil
+		}
+		alg := byte(0)
+		if len(rd) >= 4 {
+			alg = rd[3]
+		}
+		return fmt.Errorf("%w: CDNSKEY %d (algorithm %d) at %s matches no DNSKEY of the zone (RFC 7344 §4.1; the delete form is CDNSKEY 0 3 0 AA==, RFC 8078 §4)",
+			ErrZone, keytag.FromRDATA(rd), alg, apex)
+	}
+	if bytes.Equal(rd, []byte{0, 0, 0, 0, 0}) {
+		return nil
+	}
+	hdr := dns.RR_Header{Name: j.origin, Rrtype: dns.TypeDS, Class: dns.ClassINET, Rdlength: uint16(len(rd))}
+	rr, _, err := dns.UnpackRRWithHeader(hdr, rd, 0)
+	ds, ok := rr.(*dns.DS)
+	if err != nil || !ok {
+		return fmt.Errorf("%w: malformed CDS record at %s", ErrZone, apex)
+	}
+	for _, k := range keys {
+		khdr := dns.RR_Header{Name: j.origin, Rrtype: dns.TypeDNSKEY, Class: dns.ClassINET, Rdlength: uint16(len(k))}
+		krr, _, err := dns.UnpackRRWithHeader(khdr, k, 0)
+		if dk, ok := krr.(*dns.DNSKEY); err == nil && ok && dsrecord.Check(ds, dk) == nil {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: CDS %d %d %d %s at %s matches no DNSKEY of the zone (RFC 7344 §4.1; the delete form is CDS 0 0 0 00, RFC 8078 §4)",
+		ErrZone, ds.KeyTag, ds.Algorithm, ds.DigestType, hexOrEmpty(rd[4:]), apex)
 }
 
 // buildApex makes the apex RRsets: the input's records with the new SOA
@@ -419,6 +533,11 @@ func (j *job) buildApex() error {
 		}
 		ours = append(ours, keyRec{rd, isKSK[k]})
 	}
+	keys := make([][]byte, 0, len(ours)) // the DNSKEY RRset
+	for _, o := range ours {
+		keys = append(keys, o.rd)
+	}
+	var cds []rec // the input's CDS and CDNSKEY records, kept
 	var soaTTL uint32
 	dnskeyTTL := uint32(0)
 	haveDNSKEY := false
@@ -444,12 +563,22 @@ func (j *job) buildApex() error {
 			if slices.ContainsFunc(ours, func(o keyRec) bool { return bytes.Equal(o.rd, rd) }) {
 				continue // ours: added below
 			}
+			if err := j.checkForeignKey(rd); err != nil {
+				return err
+			}
+			keys = append(keys, rd)
 		case dns.TypeCDS, dns.TypeCDNSKEY:
 			if j.opts.PublishCDS {
 				continue
 			}
+			cds = append(cds, r)
 		}
 		if err := add(r.typ, r.ttl, rd); err != nil {
+			return err
+		}
+	}
+	for _, r := range cds {
+		if err := j.checkCDS(r.typ, z.data.get(r.rdoff, r.rdlen), keys); err != nil {
 			return err
 		}
 	}

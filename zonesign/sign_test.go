@@ -188,7 +188,7 @@ func TestSpeculationCache(t *testing.T) {
 	f, err := os.Open("testdata/corner.zone")
 	require.NoError(t, err)
 	defer f.Close()
-	z, err := parse(context.Background(), f, "corner.zone", "example.", s.feed)
+	z, err := parse(context.Background(), f, "corner.zone", "example.", false, s.feed)
 	require.NoError(t, err)
 	require.Eventually(t, func() bool { return len(s.runs) == 0 }, 10*time.Second, time.Millisecond)
 	cache := s.stop()

@@ -9,6 +9,7 @@ import (
 	"hash/fnv"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/dnsseal/dnsseal/internal/canonical"
@@ -318,10 +319,68 @@ func (wk *worker) writeRR(c *chunk, name string, r rec, rd []byte) error {
 	if err != nil {
 		return fmt.Errorf("zonesign: %s %s: %v", name, dns.Type(r.typ), err)
 	}
-	c.buf = append(c.buf, rr.String()...)
-	c.buf = append(c.buf, '\n')
+	text := rr.String()
+	if faithfulText(r.typ) || roundTrips(text, r.typ, rd) {
+		c.buf = append(c.buf, text...)
+		c.buf = append(c.buf, '\n')
+	} else {
+		c.buf = appendGeneric(c.buf, name, r, rd)
+	}
 	c.st.Records++
 	return nil
+}
+
+// faithfulText reports whether miekg/dns prints every record of type t in
+// a form its parser reads back as the same RDATA, so that writeRR need not
+// check (TestFaithfulTextTypes checks them): TXT and SPF, whose strings it
+// quotes, escaping '"' and '\' and writing other bytes outside printable
+// ASCII as \DDD. TXT is the one common type that writeRR does not format
+// itself; checking it record by record would cost a few per cent of a
+// zone's signing time.
+func faithfulText(t uint16) bool {
+	return t == dns.TypeTXT || t == dns.TypeSPF
+}
+
+// roundTrips reports whether text, miekg/dns's presentation form of a
+// record of type t with RDATA rd, parses back to the same type and RDATA.
+// It does not for NULL records (printed as a comment), nor for some
+// field values of other types (a CAA record with an empty tag prints as
+// `0  ""`).
+func roundTrips(text string, t uint16, rd []byte) bool {
+	if text == "" || text[0] == ';' || strings.ContainsAny(text, "\x00\n") {
+		return false
+	}
+	back, err := dns.NewRR(text)
+	if err != nil || back == nil || back.Header().Rrtype != t {
+		return false
+	}
+	h := back.Header()
+	var w [maxWire]byte
+	n, err := dns.PackDomainName(h.Name, w[:], 0, nil, false)
+	if err != nil {
+		return false
+	}
+	brd, err := packRDATA(back, make([]byte, len(rd)+n+64), n)
+	return err == nil && bytes.Equal(brd, rd)
+}
+
+// appendGeneric appends a record in the generic form of RFC 3597 §5:
+// TYPEnnn \# length hex.
+func appendGeneric(b []byte, name string, r rec, rd []byte) []byte {
+	b = append(b, name...)
+	b = append(b, '\t')
+	b = strconv.AppendUint(b, uint64(r.ttl), 10)
+	b = append(b, '\t')
+	b = appendClass(b, r.class)
+	b = append(b, "\tTYPE"...)
+	b = strconv.AppendUint(b, uint64(r.typ), 10)
+	b = append(b, "\t\\# "...)
+	b = strconv.AppendUint(b, uint64(len(rd)), 10)
+	if len(rd) > 0 {
+		b = append(b, ' ')
+		b = appendHexUpper(b, rd)
+	}
+	return append(b, '\n')
 }
 
 // writeRRSIG writes an RRSIG record in the presentation format of RFC 4034

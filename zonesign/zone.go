@@ -1,12 +1,14 @@
 package zonesign
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -138,36 +140,44 @@ func (z *Zone) Origin() string { return z.origin }
 // Len returns the number of records stored.
 func (z *Zone) Len() int { return len(z.recs) }
 
-// ParseFile parses the RFC 1035 master file at path with
-// Parse. $INCLUDE is allowed; included paths are relative to the working
-// directory, as in miekg/dns.
+// ParseFile parses the RFC 1035 master file at path, as Parse does, with
+// one difference: $INCLUDE is allowed, as the path comes from the operator.
+// A relative $INCLUDE path is taken relative to the directory of the file
+// that includes it (as miekg/dns does), and includes nest at most 7 deep.
 func ParseFile(path, origin string) (*Zone, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("zonesign: %w", err)
 	}
 	defer f.Close()
-	return Parse(f, path, origin)
+	return parse(context.Background(), f, path, origin, true, nil)
 }
 
-// Parse reads an RFC 1035 master file ($ORIGIN, $TTL, $INCLUDE, relative
-// names) from r. file names r in errors and resolves $INCLUDE. origin is the
-// initial origin for relative names; empty means the file must use absolute
-// names or $ORIGIN. A malformed line gives an error naming the file and
-// line; records outside a non-empty origin are errors.
+// Parse reads an RFC 1035 master file ($ORIGIN, $TTL, relative names) from
+// r. file names r in errors. origin is the initial origin for relative
+// names; empty means the file must use absolute names or $ORIGIN. A
+// malformed line gives an error naming the file and line; records outside a
+// non-empty origin are errors, and so are records written without RDATA
+// (see Zone.Add).
+//
+// $INCLUDE directives are refused: r may hold untrusted text, which must
+// not make the process read files (say /etc/shadow, into error messages, or
+// /dev/zero). Use ParseFile for a zone file of the operator's that includes
+// others.
 func Parse(r io.Reader, file, origin string) (*Zone, error) {
-	return parse(context.Background(), r, file, origin, nil)
+	return parse(context.Background(), r, file, origin, false, nil)
 }
 
 // parse is Parse; run, if not nil, is called with each run of consecutive
 // records that share an owner once the parser has moved past it.
-func parse(ctx context.Context, r io.Reader, file, origin string, run func(z *Zone, lo, hi int)) (*Zone, error) {
+// include allows $INCLUDE.
+func parse(ctx context.Context, r io.Reader, file, origin string, include bool, run func(z *Zone, lo, hi int)) (*Zone, error) {
 	z, err := NewZone(origin)
 	if err != nil {
 		return nil, err
 	}
 	zp := dns.NewZoneParser(r, z.origin, file)
-	zp.SetIncludeAllowed(true)
+	zp.SetIncludeAllowed(include)
 	lo, count := 0, 0
 	for rr, ok := zp.Next(); ok; rr, ok = zp.Next() {
 		if count++; count%1024 == 0 && ctx.Err() != nil {
@@ -189,8 +199,14 @@ func parse(ctx context.Context, r io.Reader, file, origin string, run func(z *Zo
 
 // Add adds a record. Records of type RRSIG, NSEC, NSEC3 and NSEC3PARAM are
 // counted and dropped (signing makes new ones). A record outside the zone's
-// origin, of another class than the first record, or whose RDATA cannot be
-// packed is an error.
+// origin, of another class than the first record, whose RDATA cannot be
+// packed, or that has no RDATA is an error. miekg/dns's parser returns a
+// record written with nothing after its type ("name CAA", for dynamic
+// updates) as the zero value of the type's struct, so a record equal to
+// that zero value counts as having no RDATA, except for NULL, APL and
+// unknown types (whose RDATA may be empty) and for the types whose
+// all-zero form is a record of its own (HINFO "" "", UID 0, EUI48
+// 00-00-00-00-00-00, ...).
 func (z *Zone) Add(rr dns.RR) error {
 	if rr == nil || rr.Header() == nil {
 		return errors.New("zonesign: nil record")
@@ -240,8 +256,8 @@ func (z *Zone) Add(rr dns.RR) error {
 	if err != nil {
 		return err
 	}
-	if len(rd) == 0 && !emptyRDATAOK(rr) {
-		// miekg/dns accepts "name A" with no data (for dynamic updates)
+	if noRDATA(rr, rd) {
+		// miekg/dns accepts "name CAA" with no data (for dynamic updates)
 		return fmt.Errorf("zonesign: %s %s has no RDATA", h.Name, dns.Type(h.Rrtype))
 	}
 	if len(z.recs) >= 1<<31-1 {
@@ -293,15 +309,77 @@ func packRDATA(rr dns.RR, scratch []byte, ownerLen int) ([]byte, error) {
 	}
 }
 
-// emptyRDATAOK reports whether rr may have empty RDATA: the types whose
-// RDATA may be empty, and unknown types written as "\# 0" (RFC 3597).
-func emptyRDATAOK(rr dns.RR) bool {
-	switch rr.(type) {
-	case *dns.RFC3597, *dns.APL, *dns.NULL:
+// noRDATA reports whether rr, whose packed RDATA is rd, was written
+// without RDATA. For dynamic updates, miekg/dns's parser accepts a record
+// with nothing after its type and returns the zero value of the type's
+// struct, which packs to empty RDATA for some types (A, TXT) and to a few
+// zero octets for others (CAA, CDS, SRV): those print in forms that do not
+// parse back (CAA `0  ""`) or that say something else (CDS `0 0 0 `, a
+// digest that matches no key). Such a record is told apart from a written
+// one only by being the zero value, so a record whose fields are all zero
+// or empty is taken as having no RDATA too (DS 0 0 0 with no digest,
+// URI 0 0 ""), except for the types whose zero value is a meaningful record
+// (zeroRDATAOK).
+func noRDATA(rr dns.RR, rd []byte) bool {
+	t := rr.Header().Rrtype
+	if len(rd) == 0 {
+		return !emptyRDATAOK(t)
+	}
+	if zeroRDATAOK(t) {
+		return false
+	}
+	zrd, ok := zeroRDATA()[t]
+	if !ok || !bytes.Equal(zrd, rd) {
+		return false
+	}
+	zero := dns.TypeToRR[t]()
+	*zero.Header() = *rr.Header()
+	return reflect.DeepEqual(zero, rr)
+}
+
+// emptyRDATAOK reports whether records of type t may have empty RDATA:
+// NULL (RFC 1035 §3.3.10, anything up to 65535 octets), APL (RFC 3123,
+// zero or more items) and the types miekg/dns does not know, which are
+// written in the RFC 3597 form `\# 0`. The other known types need at
+// least one field (TXT at least one string).
+func emptyRDATAOK(t uint16) bool {
+	if t == dns.TypeNULL || t == dns.TypeAPL {
 		return true
 	}
-	return false
+	_, known := dns.TypeToRR[t]
+	return !known
 }
+
+// zeroRDATAOK reports whether the zero value of type t's struct in
+// miekg/dns is a meaningful record that prints and parses back as itself,
+// so that a record equal to it is accepted: numbers and addresses where
+// zeros are values (UID 0, EUI48 00-00-00-00-00-00, AMTRELAY 0 0 0 .) and
+// character-strings that may be empty (HINFO "" "", RFC 1035 §3.3). A
+// record of these types written without RDATA is thus taken as the
+// all-zero record, which is written as such.
+func zeroRDATAOK(t uint16) bool {
+	switch t {
+	case dns.TypeUID, dns.TypeGID, dns.TypeNID, dns.TypeL64, dns.TypeEUI48, dns.TypeEUI64, dns.TypeAMTRELAY,
+		dns.TypeHINFO, dns.TypeISDN:
+		return true
+	}
+	return emptyRDATAOK(t)
+}
+
+// zeroRDATA maps each type miekg/dns knows to the packed RDATA of its zero
+// value (types whose zero value does not pack are left out).
+var zeroRDATA = sync.OnceValue(func() map[uint16][]byte {
+	m := make(map[uint16][]byte, len(dns.TypeToRR))
+	buf := make([]byte, 1024)
+	for t, newFn := range dns.TypeToRR {
+		rr := newFn()
+		*rr.Header() = dns.RR_Header{Name: ".", Rrtype: t, Class: dns.ClassINET}
+		if rd, err := packRDATA(rr, buf, 1); err == nil {
+			m[t] = slices.Clone(rd)
+		}
+	}
+	return m
+})
 
 func (z *Zone) reindex() {
 	z.index = make(map[string]int32, len(z.nodes))
