@@ -518,61 +518,34 @@ func (s *Server) dispatch(op string, body []byte) (any, *apiError) {
 		}
 		return map[string]any{"KeyMetadata": s.metadataLocked(k)}, nil
 	case "GetPublicKey":
-		in, e := decode[keyIDInput](body)
-		if e != nil {
-			return nil, e
-		}
-		return s.getPublicKey(in.KeyId)
+		return call(body, func(in *keyIDInput) (any, *apiError) { return s.getPublicKey(in.KeyId) })
 	case "Sign":
-		in, e := decode[signInput](body)
-		if e != nil {
-			return nil, e
-		}
-		return s.sign(in)
+		return call(body, s.sign)
 	case "Verify":
-		in, e := decode[signInput](body)
-		if e != nil {
-			return nil, e
-		}
-		return s.verify(in)
+		return call(body, s.verify)
 	case "GetKeyPolicy":
-		in, e := decode[policyInput](body)
-		if e != nil {
-			return nil, e
-		}
-		return s.getKeyPolicy(in)
+		return call(body, s.getKeyPolicy)
 	case "PutKeyPolicy":
-		in, e := decode[policyInput](body)
-		if e != nil {
-			return nil, e
-		}
-		return s.putKeyPolicy(in)
+		return call(body, s.putKeyPolicy)
 	case "CreateAlias":
-		in, e := decode[createAliasInput](body)
-		if e != nil {
-			return nil, e
-		}
-		return s.createAlias(in)
+		return call(body, s.createAlias)
 	case "ListAliases":
-		in, e := decode[listAliasesInput](body)
-		if e != nil {
-			return nil, e
-		}
-		return s.listAliases(in)
+		return call(body, s.listAliases)
 	case "EnableKey", "DisableKey":
-		in, e := decode[keyIDInput](body)
-		if e != nil {
-			return nil, e
-		}
-		return s.setEnabled(in.KeyId, op == "EnableKey")
+		return call(body, func(in *keyIDInput) (any, *apiError) { return s.setEnabled(in.KeyId, op == "EnableKey") })
 	case "ScheduleKeyDeletion":
-		in, e := decode[scheduleInput](body)
-		if e != nil {
-			return nil, e
-		}
-		return s.scheduleDeletion(in)
+		return call(body, s.scheduleDeletion)
 	}
 	return nil, errf("UnknownOperationException", "kmstest: operation %q is not implemented", op)
+}
+
+// call decodes the request body as a T and hands it to fn.
+func call[T any](body []byte, fn func(*T) (any, *apiError)) (any, *apiError) {
+	in, e := decode[T](body)
+	if e != nil {
+		return nil, e
+	}
+	return fn(in)
 }
 
 type keyIDInput struct {
