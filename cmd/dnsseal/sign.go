@@ -22,9 +22,9 @@ const signExamples = `  dnsseal sign -zone examples/example.com.zone
 func cmdSign(e *env, args []string) error {
 	fs := newFlagSet(e, "sign", "sign -zone FILE [-origin ZONE] [-key REF]... [-keydir DIR] [-o OUT|-] [flags]", signExamples)
 	zoneFile := fs.String("zone", "", "zone `file` to sign (required)")
-	origin := fs.String("origin", "", "zone apex (default: the $ORIGIN or SOA owner of the file)")
+	origin := fs.String("origin", "", "zone apex (default: the owner of the zone's SOA record)")
 	var keyRefs multiFlag
-	fs.Var(&keyRefs, "key", "signing key, repeatable: file:PATH (BIND key pair) or awskms:KEY (a KMS key is a KSK unless it is the only key)")
+	fs.Var(&keyRefs, "key", "signing key `ref`, repeatable: file:PATH (BIND key pair) or awskms:KEY (a KMS key is a KSK unless it is the only key)")
 	keydir := fs.String("keydir", "keys", "directory of the zone's BIND key files when no -key is given; a KSK and a ZSK are generated there if it has none")
 	out := fs.String("o", "-", "output `file`, written atomically; - for standard output")
 	nsec3 := fs.Bool("nsec3", false, "use NSEC3 (RFC 5155) instead of NSEC")
@@ -32,11 +32,11 @@ func cmdSign(e *env, args []string) error {
 	salt := fs.String("nsec3-salt", "", "NSEC3 salt in hex (RFC 9276: none); - also means none")
 	optout := fs.Bool("nsec3-optout", false, "NSEC3 opt-out: leave insecure delegations out of the chain")
 	var inception, expiration, now timeFlag
-	fs.Var(&inception, "inception", "signature inception: YYYYMMDDHHMMSS, RFC 3339 or unix seconds (default: now - 1h)")
-	fs.Var(&expiration, "expiration", "signature expiration (default: inception + 30d)")
-	fs.Var(&now, "now", "the current time (default: the clock)")
+	fs.Var(&inception, "inception", "signature inception `time`: YYYYMMDDHHMMSS, RFC 3339 or unix seconds (default: now - 1h)")
+	fs.Var(&expiration, "expiration", "signature expiration `time` (default: inception + 30d)")
+	fs.Var(&now, "now", "the current `time` (default: the clock)")
 	var jitter durationFlag
-	fs.Var(&jitter, "jitter", "largest amount taken off each RRset's expiration to spread re-signing, e.g. 3d (default: 10% of the validity)")
+	fs.Var(&jitter, "jitter", "largest `duration` taken off each RRset's expiration to spread re-signing, e.g. 3d (default: 10% of the validity)")
 	jobs := fs.Int("jobs", 0, "signing goroutines (default: the number of CPUs)")
 	verify := fs.Bool("verify", true, "verify every signature and validate the signed zone before writing it")
 	serial := fs.String("serial", "keep", "SOA serial: keep, increment or unixtime")

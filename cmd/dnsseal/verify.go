@@ -20,7 +20,7 @@ func cmdVerify(e *env, args []string) error {
 	origin := fs.String("origin", "", "zone apex (default: the SOA owner of -zone)")
 	anchor := fs.String("anchor", "", "`file` of trust anchors (DS or DNSKEY records); without one the DNSKEYs in the input are taken as given")
 	var now timeFlag
-	fs.Var(&now, "now", "validation time: YYYYMMDDHHMMSS, RFC 3339 or unix seconds (default: the current time)")
+	fs.Var(&now, "now", "validation `time`: YYYYMMDDHHMMSS, RFC 3339 or unix seconds (default: the current time)")
 	asJSON := fs.Bool("json", false, "print the results as JSON")
 	if err := parseFlags(fs, args); err != nil {
 		return err
