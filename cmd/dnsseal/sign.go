@@ -62,10 +62,8 @@ func cmdSign(e *env, args []string) error {
 	default:
 		return usagef("bad -serial %q: want keep, increment or unixtime", *serial)
 	}
-	if *nsec3 || *optout || *iterations != 0 || (*salt != "" && *salt != "-") {
-		if !*nsec3 {
-			return usagef("-nsec3-iterations, -nsec3-salt and -nsec3-optout need -nsec3")
-		}
+	if !*nsec3 && (*optout || *iterations != 0 || (*salt != "" && *salt != "-")) {
+		return usagef("-nsec3-iterations, -nsec3-salt and -nsec3-optout need -nsec3")
 	}
 	if *nsec3 {
 		p := &zonesign.NSEC3Params{OptOut: *optout}
