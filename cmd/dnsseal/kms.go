@@ -10,20 +10,12 @@ import (
 )
 
 func cmdKMS(e *env, args []string) error {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
-			fmt.Fprintln(e.stdout, "Usage: dnsseal kms check -key KEY [-route53]\n       dnsseal kms create [-alias alias/NAME] [-route53] [-region R]")
-			return nil
-		}
-		return usagef("kms needs a subcommand: check or create")
-	}
-	switch args[0] {
-	case "check":
-		return cmdKMSCheck(e, args[1:])
-	case "create":
-		return cmdKMSCreate(e, args[1:])
-	}
-	return usagef("unknown kms subcommand %q: want check or create", args[0])
+	return dispatch(e, "kms",
+		"Usage: dnsseal kms check -key KEY [-route53]\n       dnsseal kms create [-alias alias/NAME] [-route53] [-region R]",
+		args, []command{
+			{"check", "preflight of a KMS key", cmdKMSCheck},
+			{"create", "create an ECC_NIST_P256 SIGN_VERIFY key", cmdKMSCreate},
+		})
 }
 
 func cmdKMSCheck(e *env, args []string) error {

@@ -25,22 +25,11 @@ ds      prints the DS records of the ACTIVE key-signing keys, for the parent zon
 expect  prints the KeySigningKey fields Route 53 should report for a key`
 
 func cmdRoute53(e *env, args []string) error {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
-			fmt.Fprintln(e.stdout, route53Usage)
-			return nil
-		}
-		return usagef("route53 needs a subcommand: verify, ds or expect")
-	}
-	switch args[0] {
-	case "verify":
-		return cmdRoute53Verify(e, args[1:])
-	case "ds":
-		return cmdRoute53DS(e, args[1:])
-	case "expect":
-		return cmdRoute53Expect(e, args[1:])
-	}
-	return usagef("unknown route53 subcommand %q: want verify, ds or expect", args[0])
+	return dispatch(e, "route53", route53Usage, args, []command{
+		{"verify", "check KeySigningKey outputs", cmdRoute53Verify},
+		{"ds", "DS records of the ACTIVE KSKs", cmdRoute53DS},
+		{"expect", "the fields Route 53 should report for a key", cmdRoute53Expect},
+	})
 }
 
 // zoneNameFlag checks the -zone-name flag.

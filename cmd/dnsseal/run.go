@@ -118,6 +118,29 @@ func printUsage(w io.Writer) {
 	fmt.Fprintln(w, "Exit codes: 0 success, 1 operational error, 2 usage error, 3 input found invalid.")
 }
 
+// dispatch runs the subcommand of a command group such as "kms check":
+// -h prints usage, a missing or unknown subcommand is a usage error.
+func dispatch(e *env, group, usage string, args []string, subs []command) error {
+	names := make([]string, len(subs))
+	for i, c := range subs {
+		names[i] = c.name
+	}
+	want := strings.Join(names, ", ")
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+			fmt.Fprintln(e.stdout, usage)
+			return nil
+		}
+		return usagef("%s needs a subcommand: %s", group, want)
+	}
+	for _, c := range subs {
+		if c.name == args[0] {
+			return c.run(e, args[1:])
+		}
+	}
+	return usagef("unknown %s subcommand %q: want %s", group, args[0], want)
+}
+
 // newFlagSet makes a FlagSet for a subcommand whose usage text prints the
 // synopsis, the flags and the examples.
 func newFlagSet(e *env, name, synopsis, examples string) *flag.FlagSet {
