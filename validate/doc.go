@@ -40,7 +40,7 @@
 // signature check itself, a verification allocates nothing. The checks and
 // the signed data cost well under a microsecond; the signature check is
 // the rest. For algorithm 13, keys in frequent use get a precomputed table
-// of multiples of the public key (package validate/internal/p256, built
+// of multiples of the public key (package internal/p256, built
 // on filippo.io/nistec, the standard library's P-256 code), which makes
 // the signature check about 40 % cheaper than crypto/ecdsa.VerifyASN1.
 //

@@ -1,20 +1,3 @@
-// Package p256 verifies ECDSA P-256 signatures (DNSSEC algorithm 13,
-// RFC 6605) with a per-key precomputed table, for keys that verify many
-// signatures, as the zone signing key of a zone does.
-//
-// ECDSA verification computes u1·G + u2·Q. crypto/ecdsa does u1·G with a
-// precomputed table of multiples of the generator but u2·Q with a
-// double-and-add ladder on every call, after converting the public key
-// again. Here Q's multiples are precomputed once per key as well: the
-// table holds d·2^(5i)·Q for every 5-bit window i and digit d, so u2·Q
-// costs one point addition per non-zero window and no doublings. The
-// table takes about 150 KiB and half a millisecond to build.
-//
-// Everything verified is public (the key, the signature, the data), so
-// the code is not constant-time. Point arithmetic is filippo.io/nistec,
-// the Go standard library's P-256 implementation (assembly on amd64 and
-// arm64) exported as a module; scalar arithmetic modulo the group order
-// uses math/big.
 package p256
 
 import (

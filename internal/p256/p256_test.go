@@ -203,6 +203,7 @@ func BenchmarkVerify(b *testing.B) {
 	b.Run("p256", func(b *testing.B) {
 		var sc Scratch
 		b.ReportAllocs()
+		defer startCPU().report(b)
 		for b.Loop() {
 			if !k.Verify(&sc, digest[:], sig) {
 				b.Fatal("rejected")
@@ -211,6 +212,7 @@ func BenchmarkVerify(b *testing.B) {
 	})
 	b.Run("crypto-ecdsa", func(b *testing.B) {
 		b.ReportAllocs()
+		defer startCPU().report(b)
 		for b.Loop() {
 			if !ecdsa.VerifyASN1(&priv.PublicKey, digest[:], der) {
 				b.Fatal("rejected")
