@@ -226,3 +226,21 @@ func (c *cryptoSigner) Sign(_ io.Reader, digest []byte, opts crypto.SignerOpts) 
 	}
 	return rawsig.AppendDER(nil, raw)
 }
+
+// BatchSigner is implemented by ECDSA P-256 Signers (algorithm 13) that
+// sign many SHA-256 digests at once faster than one at a time, such as
+// localbackend's RFC 6979 keys. zonesign hands such keys batches of
+// RRsets.
+//
+// SignDigests signs digests[i] into sigs[i] (the 64-byte r‖s of RFC 6605
+// §4), exactly as SignDigest would, and, when hints is not nil, stores in
+// hints[i] the uncompressed point R = k·G (0x04‖x‖y) of the signature. A
+// verifier may use the hints to verify many signatures in one batch; a
+// wrong hint makes such a batch fail (a bad signature passes only with
+// the batch check's negligible error probability, 2⁻⁶⁴ per batch for
+// dnsseal's), and the verifier then checks the signatures one by one. digests, sigs and hints (when not nil) have the same length. On
+// error none of sigs may be used.
+type BatchSigner interface {
+	DigestSigner
+	SignDigests(ctx context.Context, digests [][32]byte, sigs [][64]byte, hints [][65]byte) error
+}

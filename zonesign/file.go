@@ -14,7 +14,8 @@ import (
 // SignFile parses the zone file in (see ParseFile; origin from
 // opts.Origin), signs it and writes the signed zone to out atomically: the
 // output goes to a temporary file in out's directory, which is synced and
-// renamed over out only when signing (and opts.Validate, if set) succeeded.
+// renamed over out only when signing (and opts.Validate and
+// opts.Validator, if set) succeeded.
 // On any error, or when ctx is cancelled, no output file is left behind
 // and an existing out is untouched. A new out gets mode 0644, a replaced
 // one keeps its mode.

@@ -69,7 +69,7 @@ func TestWriteRRGenericFallback(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := &chunk{}
-			wk := &worker{}
+			wk := &worker{j: &job{}}
 			require.NoError(t, wk.writeRR(c, "a.", rec{typ: tc.typ, class: dns.ClassINET, ttl: 60, rdlen: uint16(len(tc.rd))}, tc.rd))
 			require.Equal(t, tc.want, string(c.buf))
 			rr, err := dns.NewRR(string(c.buf))

@@ -84,6 +84,19 @@ type Options struct {
 	// validation beyond SkipVerify's.
 	Validate func(ctx context.Context, signed io.Reader) error
 
+	// Validator, when not nil, is called once the origin is known and
+	// returns a RecordValidator that is given every record of the signed
+	// zone in wire form as the records are made, in output order, so
+	// that whole-zone validation overlaps with signing and needs no
+	// second parse. If its Add or Finish returns an error, Sign fails:
+	// SignFile and WriteFile then leave no output, and Sign (which then
+	// buffers the whole output in memory, as with Validate) writes
+	// nothing to w. It replaces the per-signature check, so SkipVerify's
+	// check is not made when Validator is set (signatures from remote
+	// signers are still checked by their backends). validate.ZoneStream
+	// is such a validator.
+	Validator func(ctx context.Context, origin string) (RecordValidator, error)
+
 	// Progress, when not nil, is called after each chunk of output is
 	// written, from one goroutine at a time, with the number of output
 	// steps done and their total (a step is one owner name of the zone or
@@ -94,6 +107,20 @@ type Options struct {
 	// as an RRset whose records carry different TTLs (RFC 2181 §5.2) or
 	// data below a DNAME. Nil discards them.
 	Warn func(msg string)
+}
+
+// RecordValidator receives the records of a signed zone, for
+// Options.Validator. Add is called from one goroutine at a time, record
+// by record in output order (canonical order, each RRset followed by its
+// RRSIGs); owner is the owner name in uncompressed wire form (lower
+// case), rdata the uncompressed wire RDATA. hint is nil, or for an RRSIG
+// made by a signer.BatchSigner the point R = k·G of its signature, which
+// a validator may use for batch verification (see signer.BatchSigner).
+// The slices are valid only during the call. Finish is called once after
+// the last record.
+type RecordValidator interface {
+	Add(owner []byte, typ, class uint16, ttl uint32, rdata, hint []byte) error
+	Finish() error
 }
 
 // SerialPolicy says how the SOA serial changes when a zone is signed.

@@ -18,6 +18,7 @@ import (
 	"github.com/dnsseal/dnsseal/dsrecord"
 	"github.com/dnsseal/dnsseal/internal/canonical"
 	"github.com/dnsseal/dnsseal/internal/dnscrypto"
+	"github.com/dnsseal/dnsseal/internal/p256"
 	"github.com/dnsseal/dnsseal/keytag"
 	"github.com/dnsseal/dnsseal/signer"
 	"github.com/miekg/dns"
@@ -74,6 +75,10 @@ type job struct {
 	originLabels uint8
 	zsks, ksks   []*signer.Key
 	verifiers    map[*signer.Key]*signer.Verifier
+	batch        map[*signer.Key]signer.BatchSigner // keys that sign in batches
+	batchKeys    []*signer.Key
+	p256         map[*signer.Key]*p256.PublicKey // batch keys' verification, nil with SkipVerify
+	val          RecordValidator                 // Options.Validator's, or nil
 
 	inception  uint32
 	expiration int64 // unix seconds
@@ -108,14 +113,16 @@ func Sign(ctx context.Context, z *Zone, opts Options, w io.Writer) (Stats, error
 	if w == nil {
 		return Stats{}, fmt.Errorf("%w: nil writer", ErrOptions)
 	}
-	if opts.Validate != nil {
+	if opts.Validate != nil || opts.Validator != nil {
 		var buf bytes.Buffer
 		st, err := sign(ctx, z, &opts, &buf, nil)
 		if err != nil {
 			return st, err
 		}
-		if err := opts.Validate(ctx, bytes.NewReader(buf.Bytes())); err != nil {
-			return st, fmt.Errorf("zonesign: validate: %w", err)
+		if opts.Validate != nil {
+			if err := opts.Validate(ctx, bytes.NewReader(buf.Bytes())); err != nil {
+				return st, fmt.Errorf("zonesign: validate: %w", err)
+			}
 		}
 		if _, err := w.Write(buf.Bytes()); err != nil {
 			return st, fmt.Errorf("zonesign: write: %w", err)
@@ -151,8 +158,25 @@ func sign(ctx context.Context, z *Zone, opts *Options, w io.Writer, spec *specCa
 			opts.Warn(m)
 		}
 	}
-	err := j.run(ctx, w, &st)
-	return st, err
+	if opts.Validator != nil {
+		v, err := opts.Validator(ctx, j.origin)
+		if err != nil {
+			return st, fmt.Errorf("zonesign: validate: %w", err)
+		}
+		if v == nil {
+			return st, fmt.Errorf("%w: Validator returned nil", ErrOptions)
+		}
+		j.val = v
+	}
+	if err := j.run(ctx, w, &st); err != nil {
+		return st, err
+	}
+	if j.val != nil {
+		if err := j.val.Finish(); err != nil {
+			return st, fmt.Errorf("zonesign: validate: %w", err)
+		}
+	}
+	return st, nil
 }
 
 // setup checks the options and keys and finds the apex.
@@ -283,13 +307,16 @@ func (j *job) setupSigning() error {
 			j.ksks = append(j.ksks, k)
 			j.zsks = append(j.zsks, k)
 		}
-		if !o.SkipVerify {
+		if !o.SkipVerify && o.Validator == nil {
 			v, err := signer.NewVerifier(k.DNSKEY())
 			if err != nil {
 				return fmt.Errorf("%w: key %d: %v", ErrOptions, k.KeyTag(), err)
 			}
 			j.verifiers[k] = v
 		}
+	}
+	if err := j.setupBatch(); err != nil {
+		return err
 	}
 	if len(j.zsks) == 0 {
 		j.zsks = j.ksks
@@ -764,7 +791,7 @@ func (j *job) run(ctx context.Context, w io.Writer, st *Stats) error {
 	const chunkUnits = 64
 	jobs := make(chan *chunk, workers)
 	order := make(chan *chunk, 4*workers)
-	free := make(chan []byte, 6*workers)
+	free := make(chan buffers, 6*workers)
 
 	go func() { // producer
 		defer close(jobs)
@@ -773,7 +800,7 @@ func (j *job) run(ctx context.Context, w io.Writer, st *Stats) error {
 			c := &chunk{lo: lo, hi: min(lo+chunkUnits, len(j.units)), done: make(chan struct{})}
 			select {
 			case b := <-free:
-				c.buf = b[:0]
+				c.buf, c.wire = b.text[:0], b.wire[:0]
 			default:
 			}
 			select {
@@ -810,6 +837,11 @@ func (j *job) run(ctx context.Context, w io.Writer, st *Stats) error {
 			if _, err := w.Write(c.buf); err != nil {
 				first = fmt.Errorf("zonesign: write: %w", err)
 				cancel(first)
+			} else if j.val != nil {
+				if err := feedWire(j.val, c.wire); err != nil {
+					first = fmt.Errorf("zonesign: validate: %w", err)
+					cancel(first)
+				}
 			}
 			st.add(&c.st)
 			if j.opts.Progress != nil {
@@ -817,7 +849,7 @@ func (j *job) run(ctx context.Context, w io.Writer, st *Stats) error {
 			}
 		}
 		select {
-		case free <- c.buf:
+		case free <- buffers{c.buf, c.wire}:
 		default:
 		}
 	}
@@ -840,10 +872,14 @@ func (j *job) run(ctx context.Context, w io.Writer, st *Stats) error {
 	return first
 }
 
+// buffers are a chunk's buffers, reused.
+type buffers struct{ text, wire []byte }
+
 // chunk is a run of units signed by one worker.
 type chunk struct {
 	lo, hi int
-	buf    []byte
+	buf    []byte // the records in presentation format
+	wire   []byte // the records for Options.Validator (appendWireRR)
 	st     Stats
 	err    error
 	done   chan struct{}

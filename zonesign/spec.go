@@ -23,28 +23,91 @@ import (
 // file, its TTLs were normalised, the name turned out to be glue) only
 // costs the wasted signature. Output is the same either way.
 
-// maxSpec bounds the signatures kept (about 150 bytes each).
+// maxSpec bounds the signatures kept (about 180 bytes each with a
+// P-256 key, 110 without hints).
 const maxSpec = 3 << 20
 
 type specCache struct {
-	maps []map[[sha256.Size]byte]specSig
+	maps []*specMap
 }
 
+// specMap holds the signatures of one speculating goroutine: an index by
+// the SHA-256 digest of the signed data into blocks of records (key
+// index, signature length, hint length, signature, hint), so that a
+// signature costs no allocation of its own.
+type specMap struct {
+	keys   []*signer.Key // Options.Keys
+	idx    map[[sha256.Size]byte]uint32
+	blocks [][]byte
+}
+
+// specBlock is the size of a specMap block; the index holds the block
+// number above its low 20 bits and the offset in them.
+const specBlock = 1 << 20
+
+// specSig is a signature found in the cache.
 type specSig struct {
-	key *signer.Key
-	sig []byte
+	sig  []byte
+	hint []byte // R = k·G from a batch signer, or nil
+}
+
+func newSpecMap(keys []*signer.Key) *specMap {
+	return &specMap{keys: keys, idx: map[[sha256.Size]byte]uint32{}}
+}
+
+// put stores the signature by keys[ki] over the data of the digest.
+func (m *specMap) put(digest [sha256.Size]byte, ki int, sig, hint []byte) {
+	n := 4 + len(sig) + len(hint)
+	if len(sig) > 0xffff || len(hint) > 0xff || ki < 0 || ki > 0xff || n > specBlock {
+		return
+	}
+	if len(m.blocks) == 0 || len(m.blocks[len(m.blocks)-1])+n > specBlock {
+		if len(m.blocks) == 1<<12 {
+			return
+		}
+		m.blocks = append(m.blocks, make([]byte, 0, specBlock))
+	}
+	b := &m.blocks[len(m.blocks)-1]
+	off := len(*b)
+	*b = append(*b, byte(ki), byte(len(sig)>>8), byte(len(sig)), byte(len(hint)))
+	*b = append(*b, sig...)
+	*b = append(*b, hint...)
+	m.idx[digest] = uint32(len(m.blocks)-1)<<20 | uint32(off)
+}
+
+// get returns the signature by k stored for the digest.
+func (m *specMap) get(digest [sha256.Size]byte, k *signer.Key) (specSig, bool) {
+	v, ok := m.idx[digest]
+	if !ok {
+		return specSig{}, false
+	}
+	b := m.blocks[v>>20][v&(specBlock-1):]
+	if int(b[0]) >= len(m.keys) || m.keys[b[0]] != k {
+		return specSig{}, false
+	}
+	sl, hl := int(b[1])<<8|int(b[2]), int(b[3])
+	s := specSig{sig: b[4 : 4+sl : 4+sl]}
+	if hl > 0 {
+		s.hint = b[4+sl : 4+sl+hl : 4+sl+hl]
+	}
+	return s, true
+}
+
+// keyIndex returns the index of k in m.keys, or -1.
+func (m *specMap) keyIndex(k *signer.Key) int {
+	return slices.Index(m.keys, k)
 }
 
 // lookup returns the signature by k over data made in advance, or nil. A
 // nil cache has none.
-func (c *specCache) lookup(data []byte, k *signer.Key) []byte {
+func (c *specCache) lookup(data []byte, k *signer.Key) *specSig {
 	if c == nil {
 		return nil
 	}
 	h := sha256.Sum256(data)
 	for _, m := range c.maps {
-		if s, ok := m[h]; ok && s.key == k {
-			return s.sig
+		if s, ok := m.get(h, k); ok {
+			return &s
 		}
 	}
 	return nil
@@ -63,6 +126,7 @@ type speculator struct {
 	j       *job
 	runs    chan *specRun
 	stopped atomic.Bool
+	failed  atomic.Bool // a key failed
 	wg      sync.WaitGroup
 	cache   specCache
 	n       atomic.Int64
@@ -91,9 +155,9 @@ func startSpeculation(ctx context.Context, opts *Options) *speculator {
 	}
 	j.originWire = w
 	s := &speculator{ctx: ctx, j: j, runs: make(chan *specRun, 256)}
-	s.cache.maps = make([]map[[sha256.Size]byte]specSig, workers)
+	s.cache.maps = make([]*specMap, workers)
 	for i := range workers {
-		m := map[[sha256.Size]byte]specSig{}
+		m := newSpecMap(opts.Keys)
 		s.cache.maps[i] = m
 		s.wg.Add(1)
 		go s.work(m)
@@ -151,7 +215,7 @@ func (s *speculator) stop() *specCache {
 	return &s.cache
 }
 
-func (s *speculator) work(m map[[sha256.Size]byte]specSig) {
+func (s *speculator) work(m *specMap) {
 	defer s.wg.Done()
 	wk := newWorker(s.j)
 	for r := range s.runs {
@@ -159,15 +223,40 @@ func (s *speculator) work(m map[[sha256.Size]byte]specSig) {
 			continue
 		}
 		if !wk.speculate(s, r, m) {
-			s.stopped.Store(true) // a key fails: Sign will report it
+			s.failed.Store(true) // a key fails: Sign will report it
+			s.stopped.Store(true)
 		}
+	}
+	if !s.failed.Load() && s.ctx.Err() == nil {
+		wk.specFlush(s, m)
+	}
+}
+
+// specBatch is how many signatures a speculating worker queues for a
+// batch key before signing them.
+const specBatch = 64
+
+// specFlush signs the queued digests of batch keys and stores the
+// signatures in m. If that fails, speculation stops and Sign reports the
+// error.
+func (wk *worker) specFlush(s *speculator, m *specMap) {
+	err := wk.flushKeys(s.ctx, func(p *pendingSig, sig *[64]byte, hint *[65]byte) {
+		var h []byte
+		if hint != nil {
+			h = hint[:]
+		}
+		m.put(p.digest, m.keyIndex(p.key), sig[:], h)
+	})
+	if err != nil {
+		s.failed.Store(true)
+		s.stopped.Store(true)
 	}
 }
 
 // speculate signs the RRsets of r as Sign would sign them at an
 // authoritative name or a delegation (DS only). The apex and the key
 // RRsets are left to Sign.
-func (wk *worker) speculate(s *speculator, r *specRun, m map[[sha256.Size]byte]specSig) bool {
+func (wk *worker) speculate(s *speculator, r *specRun, m *specMap) bool {
 	var flags typeFlags
 	for _, x := range r.recs {
 		flags |= flagOf(x.typ)
@@ -203,11 +292,18 @@ func (wk *worker) speculate(s *speculator, r *specRun, m map[[sha256.Size]byte]s
 		}
 		labels, exp := wk.signedData(rs[0].typ, ttl)
 		for _, key := range wk.j.zsks {
-			sig, _, err := wk.sign(s.ctx, r.name, rs[0].typ, ttl, labels, exp, key)
+			sig, _, _, err := wk.sign(s.ctx, r.name, rs[0].typ, ttl, labels, exp, key)
 			if err != nil {
 				return false
 			}
-			m[sha256.Sum256(wk.data)] = specSig{key: key, sig: sig}
+			if sig == nil { // a batch key
+				wk.pend = append(wk.pend, pendingSig{key: key, digest: sha256.Sum256(wk.data), name: r.name, typ: rs[0].typ})
+				if len(wk.pend) >= specBatch {
+					wk.specFlush(s, m)
+				}
+			} else {
+				m.put(sha256.Sum256(wk.data), m.keyIndex(key), sig, nil)
+			}
 			if s.n.Add(1) >= maxSpec {
 				return true
 			}

@@ -49,7 +49,7 @@ func TestRRTextMatchesMiekg(t *testing.T) {
 				require.Empty(t, got)
 				require.Contains(t, []uint16{999, dns.TypeAAAA}, h.Rrtype, "fast path refused")
 				// the slow path of writeRR
-				wk := &worker{}
+				wk := &worker{j: &job{}}
 				c := &chunk{}
 				require.NoError(t, wk.writeRR(c, h.Name, r, rd))
 				require.Equal(t, rr.String()+"\n", string(c.buf))

@@ -3,6 +3,7 @@ package zonesign
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/dnsseal/dnsseal/internal/canonical"
+	"github.com/dnsseal/dnsseal/internal/p256"
 	"github.com/dnsseal/dnsseal/signer"
 	"github.com/miekg/dns"
 )
@@ -30,6 +32,15 @@ type worker struct {
 	rd    []byte   // NSEC/NSEC3 RDATA
 	next  []byte   // scratch name
 	recs  []rec    // NSEC/NSEC3 record
+
+	pend         []pendingSig // signatures for batch keys, made at the end of the chunk
+	idx          []int
+	digests      [][32]byte
+	sigs         [][64]byte
+	hints        [][65]byte
+	items        []p256.BatchItem
+	batchScratch p256.BatchScratch
+	scratch      p256.Scratch
 }
 
 type span struct {
@@ -40,6 +51,7 @@ type span struct {
 func newWorker(j *job) *worker { return &worker{j: j} }
 
 func (wk *worker) chunk(ctx context.Context, c *chunk) error {
+	wk.pend = wk.pend[:0]
 	for _, u := range wk.j.units[c.lo:c.hi] {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -54,7 +66,7 @@ func (wk *worker) chunk(ctx context.Context, c *chunk) error {
 			return err
 		}
 	}
-	return nil
+	return wk.flush(ctx, c)
 }
 
 // node writes the records of one name, signing what must be signed, and its
@@ -199,7 +211,7 @@ func (wk *worker) rrset(ctx context.Context, c *chunk, name string, rs []rec, da
 	c.st.RRsets++
 	labels, exp := wk.signedData(t, ttl)
 	for _, k := range keys {
-		sig, pre, err := wk.sign(ctx, name, t, ttl, labels, exp, k)
+		sig, hint, pre, err := wk.sign(ctx, name, t, ttl, labels, exp, k)
 		if err != nil {
 			return err
 		}
@@ -210,7 +222,13 @@ func (wk *worker) rrset(ctx context.Context, c *chunk, name string, rs []rec, da
 		if (t == dns.TypeDNSKEY || t == dns.TypeCDS || t == dns.TypeCDNSKEY) && bytes.Equal(wk.owner, j.originWire) {
 			c.st.KSKSigs++
 		}
-		wk.writeRRSIG(c, name, rs[0].class, ttl, t, k, labels, exp, sig)
+		if sig == nil { // a batch key: signed in flush
+			p := pendingSig{key: k, digest: sha256.Sum256(wk.data), name: name, typ: t}
+			p.text, p.wire = wk.writeRRSIG(c, name, rs[0].class, ttl, t, k, labels, exp, nil, nil)
+			wk.pend = append(wk.pend, p)
+			continue
+		}
+		wk.writeRRSIG(c, name, rs[0].class, ttl, t, k, labels, exp, sig, hint)
 	}
 	return nil
 }
@@ -269,8 +287,10 @@ func (wk *worker) signedData(t uint16, ttl uint32) (uint8, uint32) {
 
 // sign completes the RRSIG RDATA at the start of wk.data for key k and
 // returns the signature: one made while the zone was parsed if it is over
-// the same data, or a new one, verified unless Options.SkipVerify.
-func (wk *worker) sign(ctx context.Context, name string, t uint16, ttl uint32, labels uint8, exp uint32, k *signer.Key) (sig []byte, presigned bool, err error) {
+// the same data (with its hint, if it has one), or a new one, verified
+// unless Options.SkipVerify. For a key that signs in batches it returns
+// a nil signature: the caller queues the signature for flush.
+func (wk *worker) sign(ctx context.Context, name string, t uint16, ttl uint32, labels uint8, exp uint32, k *signer.Key) (sig, hint []byte, presigned bool, err error) {
 	j := wk.j
 	p := wk.data[:0]
 	p = binary.BigEndian.AppendUint16(p, t)
@@ -280,19 +300,22 @@ func (wk *worker) sign(ctx context.Context, name string, t uint16, ttl uint32, l
 	p = binary.BigEndian.AppendUint32(p, j.inception)
 	p = binary.BigEndian.AppendUint16(p, k.KeyTag())
 	_ = append(p, j.originWire...)
-	if sig := j.spec.lookup(wk.data, k); sig != nil {
-		return sig, true, nil
+	if s := j.spec.lookup(wk.data, k); s != nil {
+		return s.sig, s.hint, true, nil
+	}
+	if j.batch[k] != nil {
+		return nil, nil, false, nil
 	}
 	sig, err = k.Sign(ctx, wk.data)
 	if err != nil {
-		return nil, false, fmt.Errorf("zonesign: sign %s %s with key %d: %w", name, dns.Type(t), k.KeyTag(), err)
+		return nil, nil, false, fmt.Errorf("zonesign: sign %s %s with key %d: %w", name, dns.Type(t), k.KeyTag(), err)
 	}
 	if v := j.verifiers[k]; v != nil {
 		if err := v.Verify(wk.data, sig); err != nil {
-			return nil, false, fmt.Errorf("zonesign: signature of %s %s by key %d does not verify: %w", name, dns.Type(t), k.KeyTag(), err)
+			return nil, nil, false, fmt.Errorf("zonesign: signature of %s %s by key %d does not verify: %w", name, dns.Type(t), k.KeyTag(), err)
 		}
 	}
-	return sig, false, nil
+	return sig, nil, false, nil
 }
 
 // jitter is the deterministic amount, in seconds, taken off the expiration
@@ -309,6 +332,9 @@ func (wk *worker) jitter(t uint16) int64 {
 
 // writeRR writes one record in presentation format.
 func (wk *worker) writeRR(c *chunk, name string, r rec, rd []byte) error {
+	if wk.j.val != nil {
+		c.wire = appendWireRR(c.wire, wk.owner, r.typ, r.class, r.ttl, rd, nil)
+	}
 	var ok bool
 	if c.buf, ok = appendRRText(c.buf, name, r, rd); ok {
 		c.st.Records++
@@ -384,8 +410,24 @@ func appendGeneric(b []byte, name string, r rec, rd []byte) []byte {
 }
 
 // writeRRSIG writes an RRSIG record in the presentation format of RFC 4034
-// §3.2, as miekg/dns writes it.
-func (wk *worker) writeRRSIG(c *chunk, name string, class uint16, ttl uint32, t uint16, k *signer.Key, labels uint8, exp uint32, sig []byte) {
+// §3.2, as miekg/dns writes it, and in wire form for Options.Validator.
+// The RRSIG RDATA without the signature is at the start of wk.data. A nil
+// sig leaves room for a 64-byte signature: writeRRSIG then returns the
+// offsets of its base64 text in c.buf and of the signature in c.wire (-1
+// without a validator) for flush to fill in.
+func (wk *worker) writeRRSIG(c *chunk, name string, class uint16, ttl uint32, t uint16, k *signer.Key, labels uint8, exp uint32, sig, hint []byte) (text, wire int) {
+	wire = -1
+	if wk.j.val != nil {
+		pre := wk.data[:18+len(wk.j.originWire)]
+		if sig == nil {
+			var room [64 + 65]byte
+			room[64] = 4 // an uncompressed point, to be filled in
+			c.wire = appendWireRR(c.wire, wk.owner, dns.TypeRRSIG, class, ttl, append(pre[:len(pre):len(pre)], room[:64]...), room[64:])
+			wire = len(c.wire) - 64 - 65 - 1
+		} else {
+			c.wire = appendWireRR(c.wire, wk.owner, dns.TypeRRSIG, class, ttl, append(pre[:len(pre):len(pre)], sig...), hint)
+		}
+	}
 	b := c.buf
 	b = append(b, name...)
 	b = append(b, '\t')
@@ -409,10 +451,16 @@ func (wk *worker) writeRRSIG(c *chunk, name string, class uint16, ttl uint32, t 
 	b = append(b, ' ')
 	b = append(b, k.SignerName()...)
 	b = append(b, ' ')
-	b = base64.StdEncoding.AppendEncode(b, sig)
+	if sig == nil {
+		text = len(b)
+		b = append(b, make([]byte, base64.StdEncoding.EncodedLen(64))...)
+	} else {
+		b = base64.StdEncoding.AppendEncode(b, sig)
+	}
 	b = append(b, '\n')
 	c.buf = b
 	c.st.Records++
+	return text, wire
 }
 
 func appendType(b []byte, t uint16) []byte {

@@ -1,6 +1,7 @@
 package zonesign
 
 import (
+	"bufio"
 	"bytes"
 	"cmp"
 	"context"
@@ -87,7 +88,7 @@ func (a *arena) add(b []byte) (uint32, error) {
 	n := len(a.blocks)
 	if n == 0 || len(a.blocks[n-1])+len(b) > blockSize {
 		if n >= 1<<(32-blockBits) {
-			return 0, errors.New("zonesign: zone too large (more than 4 GiB of RDATA)")
+			return 0, fmt.Errorf("%w: more than 4 GiB of RDATA", ErrTooLarge)
 		}
 		a.blocks = append(a.blocks, make([]byte, 0, blockSize))
 		n++
@@ -141,8 +142,9 @@ func (z *Zone) Origin() string { return z.origin }
 func (z *Zone) Len() int { return len(z.recs) }
 
 // ParseFile parses the RFC 1035 master file at path, as Parse does, with
-// one difference: $INCLUDE is allowed, as the path comes from the operator.
-// A relative $INCLUDE path is taken relative to the directory of the file
+// two differences, as the path comes from the operator: $INCLUDE is
+// allowed, and $GENERATE is not bounded (ParseOptions does not apply). A
+// relative $INCLUDE path is taken relative to the directory of the file
 // that includes it (as miekg/dns does), and includes nest at most 7 deep.
 func ParseFile(path, origin string) (*Zone, error) {
 	f, err := os.Open(path)
@@ -153,35 +155,115 @@ func ParseFile(path, origin string) (*Zone, error) {
 	return parse(context.Background(), f, path, origin, true, nil)
 }
 
-// Parse reads an RFC 1035 master file ($ORIGIN, $TTL, relative names) from
-// r. file names r in errors. origin is the initial origin for relative
-// names; empty means the file must use absolute names or $ORIGIN. A
-// malformed line gives an error naming the file and line; records outside a
-// non-empty origin are errors, and so are records written without RDATA
-// (see Zone.Add).
+// Parse reads an RFC 1035 master file ($ORIGIN, $TTL, $GENERATE, relative
+// names) from r, as ParseWithOptions does with the zero ParseOptions: the
+// records that $GENERATE directives make are bounded by
+// DefaultMaxGeneratedSize, and nothing else is.
+func Parse(r io.Reader, file, origin string) (*Zone, error) {
+	return ParseWithOptions(context.Background(), r, file, origin, ParseOptions{})
+}
+
+// ParseWithOptions reads an RFC 1035 master file ($ORIGIN, $TTL, $GENERATE,
+// relative names) from r within the bounds of opts. file names r in errors.
+// origin is the initial origin for relative names; empty means the file
+// must use absolute names or $ORIGIN. A malformed line gives an error
+// naming the file and line; records outside a non-empty origin are errors,
+// and so are records written without RDATA (see Zone.Add). Text with more
+// records than opts allow is refused with an error wrapping ErrTooLarge,
+// and a cancelled ctx stops the parse with an error wrapping ctx.Err().
 //
 // $INCLUDE directives are refused: r may hold untrusted text, which must
 // not make the process read files (say /etc/shadow, into error messages, or
 // /dev/zero). Use ParseFile for a zone file of the operator's that includes
 // others.
-func Parse(r io.Reader, file, origin string) (*Zone, error) {
-	return parse(context.Background(), r, file, origin, false, nil)
+//
+// The cost of parsing is linear in the number of records, which text
+// without $GENERATE bounds by its length (a record takes at least a few
+// bytes of text). One $GENERATE line may make 65536 records, though, so
+// that a few kilobytes of text would otherwise make millions of records
+// and gigabytes of Zone: set opts.MaxRecords, and bound the length of r
+// (io.LimitReader), to bound the work for text from untrusted sources.
+func ParseWithOptions(ctx context.Context, r io.Reader, file, origin string, opts ParseOptions) (*Zone, error) {
+	lim := opts.MaxGeneratedSize
+	if lim == 0 {
+		lim = DefaultMaxGeneratedSize
+	}
+	return parseLimited(ctx, r, file, origin, false, opts.MaxRecords, lim, nil)
 }
 
-// parse is Parse; run, if not nil, is called with each run of consecutive
-// records that share an owner once the parser has moved past it.
-// include allows $INCLUDE.
+// ParseOptions bounds what ParseWithOptions reads. The zero value bounds
+// the records made by $GENERATE to DefaultMaxGeneratedSize and sets no
+// other bound.
+type ParseOptions struct {
+	// MaxRecords is the most records the text may hold, counting those
+	// that $GENERATE directives make and the RRSIG, NSEC, NSEC3 and
+	// NSEC3PARAM records that are dropped. Zero or negative means no
+	// bound.
+	MaxRecords int
+
+	// MaxGeneratedSize is the most bytes that the records made by the
+	// text's $GENERATE directives may take, all directives together,
+	// counted in uncompressed wire form (owner name, type, class, TTL,
+	// RDATA length and RDATA). The first record of each directive is
+	// not counted: the directive's own text pays for it. Zero means
+	// DefaultMaxGeneratedSize; negative means no bound.
+	MaxGeneratedSize int64
+}
+
+// DefaultMaxGeneratedSize is the bound on the wire size of the records
+// that $GENERATE directives make when ParseOptions.MaxGeneratedSize is
+// zero: 64 MiB, enough for a million PTR or A records of ordinary
+// length (about 60 bytes each), and about four hundred of the largest
+// TXT records (64 KiB each).
+const DefaultMaxGeneratedSize = 16 << 20
+
+// ErrTooLarge is wrapped by the errors of ParseWithOptions and Zone.Add for
+// a zone with more records or data than the bounds of ParseOptions or the
+// capacity of a Zone (2^31-1 records, 4 GiB of RDATA) allow.
+var ErrTooLarge = errors.New("zonesign: zone too large")
+
+// parse is Parse without bounds; run, if not nil, is called with each run
+// of consecutive records that share an owner once the parser has moved
+// past it. include allows $INCLUDE.
 func parse(ctx context.Context, r io.Reader, file, origin string, include bool, run func(z *Zone, lo, hi int)) (*Zone, error) {
+	return parseLimited(ctx, r, file, origin, include, 0, -1, run)
+}
+
+// parseLimited is parse with the bounds of ParseOptions: at most
+// maxRecords records if maxRecords > 0, and at most maxGen bytes of
+// records made by $GENERATE if maxGen >= 0. Only for text without
+// $INCLUDE: a record that the parser returns without reading from r is
+// taken as made by $GENERATE.
+func parseLimited(ctx context.Context, r io.Reader, file, origin string, include bool, maxRecords int, maxGen int64, run func(z *Zone, lo, hi int)) (*Zone, error) {
 	z, err := NewZone(origin)
 	if err != nil {
 		return nil, err
 	}
+	var cr *countingReader
+	if maxGen >= 0 {
+		cr = &countingReader{r: bufio.NewReaderSize(r, 64<<10)}
+		r = cr
+	}
 	zp := dns.NewZoneParser(r, z.origin, file)
 	zp.SetIncludeAllowed(include)
 	lo, count := 0, 0
+	var gen, read int64
 	for rr, ok := zp.Next(); ok; rr, ok = zp.Next() {
 		if count++; count%1024 == 0 && ctx.Err() != nil {
 			return nil, fmt.Errorf("zonesign: parse %s: %w", file, ctx.Err())
+		}
+		if maxRecords > 0 && count > maxRecords {
+			return nil, fmt.Errorf("%w: %s: more than %d records (ParseOptions.MaxRecords)", ErrTooLarge, file, maxRecords)
+		}
+		if cr != nil {
+			if cr.n == read {
+				// made by $GENERATE: the parser read no text for it
+				if gen += int64(dns.Len(rr)); gen > maxGen {
+					return nil, fmt.Errorf("%w: %s: $GENERATE makes more than %d bytes of records (ParseOptions.MaxGeneratedSize)",
+						ErrTooLarge, file, maxGen)
+				}
+			}
+			read = cr.n
 		}
 		if err := z.Add(rr); err != nil {
 			return nil, fmt.Errorf("%w (in %s)", err, file)
@@ -195,6 +277,27 @@ func parse(ctx context.Context, r io.Reader, file, origin string, include bool, 
 		return nil, fmt.Errorf("zonesign: parse: %w", err)
 	}
 	return z, nil
+}
+
+// countingReader is the io.ByteReader the zone parser reads from (it
+// reads through io.ByteReader when r is one); n counts the bytes read.
+type countingReader struct {
+	r *bufio.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+func (c *countingReader) ReadByte() (byte, error) {
+	b, err := c.r.ReadByte()
+	if err == nil {
+		c.n++
+	}
+	return b, err
 }
 
 // Add adds a record. Records of type RRSIG, NSEC, NSEC3 and NSEC3PARAM are
@@ -243,7 +346,7 @@ func (z *Zone) Add(rr dns.RR) error {
 				return fmt.Errorf("zonesign: %s is outside the zone %s", h.Name, z.origin)
 			}
 			if len(z.nodes) >= 1<<31-1 {
-				return errors.New("zonesign: too many names")
+				return fmt.Errorf("%w: more than 2^31-1 names", ErrTooLarge)
 			}
 			ni = int32(len(z.nodes))
 			z.nodes = append(z.nodes, node{key: k, name: h.Name})
@@ -261,7 +364,7 @@ func (z *Zone) Add(rr dns.RR) error {
 		return fmt.Errorf("zonesign: %s %s has no RDATA", h.Name, dns.Type(h.Rrtype))
 	}
 	if len(z.recs) >= 1<<31-1 {
-		return errors.New("zonesign: too many records")
+		return fmt.Errorf("%w: more than 2^31-1 records", ErrTooLarge)
 	}
 	off, err := z.data.add(rd)
 	if err != nil {
