@@ -3,7 +3,9 @@
 //
 // It supports ECDSA P-256 with SHA-256 (algorithm 13, RFC 6605), ECDSA
 // P-384 with SHA-384 (algorithm 14) and Ed25519 (algorithm 15, RFC 8080).
-// All cryptography is done by the standard library.
+// Sign and SignDigest use the standard library's crypto; batch signing
+// (below) uses internal/p256sign, built on filippo.io/nistec and
+// filippo.io/bigmod, the standard library's own curve and scalar code.
 //
 // # Keys
 //
@@ -34,4 +36,16 @@
 // (https://www.rfc-editor.org/rfc/rfc6979) deterministic signatures, as
 // implemented by crypto/ecdsa when it is given a nil random source.
 // Ed25519 signatures are always deterministic.
+//
+// # Batch signing
+//
+// [Signer.SignDigests] implements [signer.BatchSigner] for algorithm 13:
+// it signs many SHA-256 digests with one key at a time, sharing one
+// modular inversion among 64 signatures and deriving nonces without
+// allocation, which makes a signature cost about 40 % less CPU than with
+// SignDigest (benchmarks in internal/p256sign). With Deterministic keys its
+// signatures are byte for byte those of SignDigest; otherwise they are
+// hedged (RFC 6979 §3.6, fresh randomness mixed into the deterministic
+// nonce). It also returns the point R = k·G of each signature, as hints
+// for batch verification. P-384 and Ed25519 keys return an error.
 package localbackend

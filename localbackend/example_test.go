@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
@@ -102,4 +103,38 @@ func ExampleSigner_SaveBIND() {
 	// Output:
 	// Kexample.org.+013+37307.key
 	// Kexample.org.+013+37307.private -rw-------
+}
+
+// Batch signing with the RFC 6979 key of A.2.5: the digests of "sample"
+// and "test" signed in one call give the r‖s of RFC 6979, and the hint of
+// each signature is R = k·G, whose x coordinate is r.
+func ExampleSigner_SignDigests() {
+	x, _ := hex.DecodeString("C9AFA9D845BA75166B5C215767B1D6934E50C3DB36E89B127B8A622B120F6721")
+	priv, err := ecdsa.ParseRawPrivateKey(elliptic.P256(), x)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	s, err := localbackend.New(priv, "example.", signer.FlagsZSK, localbackend.Options{Deterministic: true})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	digests := [][32]byte{sha256.Sum256([]byte("sample")), sha256.Sum256([]byte("test"))}
+	sigs := make([][64]byte, len(digests))
+	hints := make([][65]byte, len(digests))
+	if err := s.SignDigests(context.Background(), digests, sigs, hints); err != nil {
+		fmt.Println(err)
+		return
+	}
+	for i := range sigs {
+		fmt.Printf("r = %X\ns = %X\nx(R) = r: %t\n", sigs[i][:32], sigs[i][32:], bytes.Equal(hints[i][1:33], sigs[i][:32]))
+	}
+	// Output:
+	// r = EFD48B2AACB6A8FD1140DD9CD45E81D69D2C877B56AAF991C34D0EA84EAF3716
+	// s = F7CB1C942D657C41D436C7A1B6E29F65F3E900DBB9AFF4064DC4AB2F843ACDA8
+	// x(R) = r: true
+	// r = F1ABB023518351CD71D881567B1EA663ED3EFCF6C5132B354F28D3B0B7D38367
+	// s = 019F4113742A2B14BD25926B49C649155F267E60D3814B4C0CC84250E46F0083
+	// x(R) = r: true
 }

@@ -14,8 +14,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
+	"github.com/dnsseal/dnsseal/internal/p256sign"
 	"github.com/dnsseal/dnsseal/internal/rawsig"
 	"github.com/dnsseal/dnsseal/keytag"
 	"github.com/dnsseal/dnsseal/signer"
@@ -93,21 +95,23 @@ type Timing struct {
 	SyncDelete  time.Time
 }
 
-// Signer is an in-process DNSSEC private key. It implements signer.Signer
-// and signer.DigestSigner, is immutable and is safe for concurrent use.
+// Signer is an in-process DNSSEC private key. It implements signer.Signer,
+// signer.DigestSigner and signer.BatchSigner (whose SignDigests works for
+// algorithm 13 only), is immutable and is safe for concurrent use.
 type Signer struct {
 	alg    uint8
 	size   int         // ECDSA field size in bytes; 0 for Ed25519
 	hash   crypto.Hash // SHA-256 or SHA-384 for ECDSA; 0 for Ed25519
 	ec     *ecdsa.PrivateKey
 	ed     ed25519.PrivateKey
+	p256   *p256sign.Key // batch signing key, for algorithm 13 only
 	dnskey *dns.DNSKEY
 	tag    uint16
 	det    bool
 	timing Timing
 }
 
-var _ signer.DigestSigner = (*Signer)(nil)
+var _ signer.BatchSigner = (*Signer)(nil)
 
 // Generate makes a new key of algorithm alg (13, 14 or 15) whose DNSKEY
 // is owned by owner with the given flags: signer.FlagsKSK (257) for a
@@ -219,6 +223,11 @@ func newSigner(priv crypto.Signer, owner string, flags uint16, ttl uint32, det b
 			return nil, fmt.Errorf("%w: ECDSA public key is not the one of the private scalar", ErrKeyMismatch)
 		}
 		s.ec = c
+		if s.alg == ECDSAP256SHA256 {
+			if s.p256, err = p256sign.NewKey(c); err != nil {
+				return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+			}
+		}
 		b, err := c.PublicKey.Bytes()
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
@@ -363,6 +372,87 @@ func (s *Signer) signECDSA(digest []byte) ([]byte, error) {
 		return nil, fmt.Errorf("localbackend: sign: %w", err)
 	}
 	return sig, nil
+}
+
+// batches holds the scratch space of SignDigests, one *p256sign.Batch per
+// concurrent call; it does not depend on the key.
+var batches = sync.Pool{New: func() any { return new(p256sign.Batch) }}
+
+// minBatch is the smallest batch that SignDigests signs with p256sign when
+// no hints are asked for: one batch shares one modular inversion that
+// costs about as much as a whole crypto/ecdsa signature, so one or two
+// digests are signed faster one at a time.
+const minBatch = 3
+
+// SignDigests signs SHA-256 digests with an algorithm-13 key, as
+// signer.BatchSigner describes: sigs[i] receives the r‖s signature of
+// digests[i] and, when hints is not nil, hints[i] the point R = k·G
+// (0x04‖x‖y) of that signature. sigs and hints (when not nil) must have
+// the length of digests.
+//
+// Batches are signed by internal/p256sign, ChunkSize (64) digests at a
+// time, for about 40 % less CPU per signature than SignDigest; one or two
+// digests without hints are signed by SignDigest's code, which is faster
+// for them. ctx is checked before each chunk, and ctx.Err() returned once
+// it is done. On error none of sigs may be used.
+//
+// With a Deterministic key the signatures are the RFC 6979 ones that
+// SignDigest returns, byte for byte. Otherwise they are randomized: in
+// batches the nonce is RFC 6979's with 32 bytes from crypto/rand per
+// signature mixed in as RFC 6979 §3.6 additional data (hedged signatures,
+// as secret as RFC 6979's should the random source fail), where
+// SignDigest uses crypto/ecdsa's own hedged construction.
+//
+// Every Signer has the method, so every Signer satisfies
+// signer.BatchSigner; for algorithms 14 and 15 it returns an error that
+// wraps ErrUnsupportedAlgorithm. Callers choose batch signing by
+// Algorithm() == 13.
+func (s *Signer) SignDigests(ctx context.Context, digests [][32]byte, sigs [][64]byte, hints [][65]byte) error {
+	if ctx != nil {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+	if s.p256 == nil {
+		return fmt.Errorf("%w %d for batch signing (only algorithm %d signs batches)", ErrUnsupportedAlgorithm, s.alg, ECDSAP256SHA256)
+	}
+	if len(sigs) != len(digests) || (hints != nil && len(hints) != len(digests)) {
+		return fmt.Errorf("localbackend: %d digests but %d signature slots and %d hint slots", len(digests), len(sigs), len(hints))
+	}
+	if hints == nil && len(digests) < minBatch {
+		for i := range digests {
+			sig, err := s.signECDSA(digests[i][:])
+			if err != nil {
+				return err
+			}
+			copy(sigs[i][:], sig)
+		}
+		return nil
+	}
+	b := batches.Get().(*p256sign.Batch)
+	defer batches.Put(b)
+	for i := 0; i < len(digests); i += p256sign.ChunkSize {
+		if ctx != nil && i > 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		j := min(i+p256sign.ChunkSize, len(digests))
+		var h [][65]byte
+		if hints != nil {
+			h = hints[i:j]
+		}
+		var err error
+		if s.det {
+			err = s.p256.Sign(b, digests[i:j], sigs[i:j], h)
+		} else {
+			err = s.p256.SignHedged(b, rand.Reader, digests[i:j], sigs[i:j], h)
+		}
+		if err != nil {
+			return fmt.Errorf("localbackend: sign: %w", err)
+		}
+	}
+	return nil
 }
 
 func (t Timing) normalize() Timing {
