@@ -25,10 +25,12 @@
 //     RRsets, every RRset is signed with package signer, and
 //     validate.Records must find each new signature valid (bogus with
 //     ReasonClassMismatch for classes other than IN).
-//   - FuzzZoneSign: a small zone is parsed by zonesign.Parse and signed by
-//     zonesign.Sign with deterministic keys; Sign may return an error, but
-//     every RRSIG of a zone it writes must be valid under validate.Records
-//     with the key-signing key as the trust anchor, and validate.Zone must
+//   - FuzzZoneSign: a small zone is parsed by zonesign.ParseWithOptions
+//     (with bounds on its records, so that $GENERATE cannot make one
+//     execution take minutes) and signed by zonesign.Sign with
+//     deterministic keys; Sign may return an error, but every RRSIG of a
+//     zone it writes must be valid under validate.Records with the
+//     key-signing key as the trust anchor, and validate.Zone must
 //     find no error, apart from the known disagreements between zonesign
 //     and validate listed at knownZoneDisagreement (each with a bug-...
 //     input in testdata/fuzz/FuzzZoneSign).
@@ -57,6 +59,11 @@
 //	go test ./fuzz -run '^$' -fuzz '^FuzzRecords$' -fuzztime 10m
 //	go test ./fuzz -run '^$' -fuzz FuzzRecordsResigned -fuzztime 10m
 //	go test ./fuzz -run '^$' -fuzz FuzzZoneSign -fuzztime 10m
+//
+// When a worker finds a new interesting input, it minimizes it before it
+// fuzzes on, for up to -fuzzminimizetime (a minute by default) and without
+// updating the execs count: a run with -parallel 1 then seems to stall for
+// up to a minute. -fuzzminimizetime 5s shortens these pauses.
 //
 // Crashers are written to testdata/fuzz/FuzzXxx and replayed by go test from
 // then on; keep them once the bug is fixed. The seed files are regenerated

@@ -1,7 +1,6 @@
 package fuzz
 
 import (
-	"bytes"
 	"strings"
 	"testing"
 	"time"
@@ -71,7 +70,7 @@ func FuzzRecords(f *testing.F) {
 
 // checkResults checks the results of validate.Records over rrs at the
 // instant at.
-func checkResults(t *testing.T, rrs []dns.RR, res []validate.RecordResult, at time.Time) {
+func checkResults(t testing.TB, rrs []dns.RR, res []validate.RecordResult, at time.Time) {
 	want := 0
 	for _, rr := range rrs {
 		if t := rr.Header().Rrtype; t == dns.TypeRRSIG || t == dns.TypeDS {
@@ -79,6 +78,7 @@ func checkResults(t *testing.T, rrs []dns.RR, res []validate.RecordResult, at ti
 		}
 	}
 	require.Len(t, res, want, "one result per RRSIG and DS record")
+	idx := newRRIndex(rrs)
 	prev := -1
 	for _, r := range res {
 		require.Greater(t, r.Index, prev, "results in input order")
@@ -93,7 +93,7 @@ func checkResults(t *testing.T, rrs []dns.RR, res []validate.RecordResult, at ti
 		case *dns.RRSIG:
 			require.Equal(t, rec.TypeCovered, r.Type)
 			require.Equal(t, rec.KeyTag, r.KeyTag)
-			checkRRSIGResult(t, rrs, rec, r, at)
+			checkRRSIGResult(t, idx, rec, r, at)
 		case *dns.DS:
 			require.Equal(t, dns.TypeDS, r.Type)
 			if r.Status == validate.StatusValid {
@@ -108,8 +108,8 @@ func checkResults(t *testing.T, rrs []dns.RR, res []validate.RecordResult, at ti
 	}
 }
 
-func checkRRSIGResult(t *testing.T, rrs []dns.RR, sig *dns.RRSIG, r validate.RecordResult, at time.Time) {
-	rrset := rrsetOf(rrs, sig)
+func checkRRSIGResult(t testing.TB, idx *rrIndex, sig *dns.RRSIG, r validate.RecordResult, at time.Time) {
+	rrset := idx.rrsetOf(sig)
 	switch {
 	case r.Status == validate.StatusValid:
 		require.NotNil(t, r.Key, "valid RRSIG without a key")
@@ -127,10 +127,9 @@ func checkRRSIGResult(t *testing.T, rrs []dns.RR, sig *dns.RRSIG, r validate.Rec
 		if !miekgComparable(sig, rrset) {
 			return
 		}
-		for _, rr := range rrs {
-			k, ok := rr.(*dns.DNSKEY)
-			if !ok || k.Algorithm != sig.Algorithm || k.KeyTag() != sig.KeyTag || k.Flags&dns.REVOKE != 0 ||
-				knownMiekgDivergence([]dns.RR{k}, true) != "" || !sameName(k.Hdr.Name, sig.SignerName) {
+		for _, k := range idx.dnskeys(sig.SignerName) {
+			if k.Algorithm != sig.Algorithm || k.KeyTag() != sig.KeyTag || k.Flags&dns.REVOKE != 0 ||
+				knownMiekgDivergence([]dns.RR{k}, true) != "" {
 				continue
 			}
 			if sig.Verify(k, rrset) == nil {
@@ -151,17 +150,55 @@ func miekgComparable(sig *dns.RRSIG, rrset []dns.RR) bool {
 	return knownMiekgDivergence(rrset, true) == "" && knownMiekgDivergence([]dns.RR{sig}, true) == ""
 }
 
-// rrsetOf returns the records of rrs that sig covers: same owner (compared
-// in canonical wire form), class and type, all given the owner spelling of
-// the first one (miekg's IsRRset compares owner strings as they are).
+// rrsetOf returns the records of rrs that sig covers (see rrIndex.rrsetOf).
 func rrsetOf(rrs []dns.RR, sig *dns.RRSIG) []dns.RR {
-	var out []dns.RR
-	for _, rr := range rrs {
+	return newRRIndex(rrs).rrsetOf(sig)
+}
+
+// rrIndex looks up the RRsets and the DNSKEY records of a list of records
+// by owner name, so that checking every RRSIG of a zone takes time linear
+// in its size rather than a scan of the list per RRSIG.
+type rrIndex struct {
+	rrs  []dns.RR
+	sets map[rrsetKey][]int // records other than RRSIG, in input order
+	keys map[string][]*dns.DNSKEY
+}
+
+// rrsetKey is an owner name as wireKey gives it, a class and a type.
+type rrsetKey struct {
+	name       string
+	class, typ uint16
+}
+
+func newRRIndex(rrs []dns.RR) *rrIndex {
+	idx := &rrIndex{rrs: rrs, sets: map[rrsetKey][]int{}, keys: map[string][]*dns.DNSKEY{}}
+	for i, rr := range rrs {
 		h := rr.Header()
-		if h.Rrtype != sig.TypeCovered || h.Class != sig.Hdr.Class || h.Rrtype == dns.TypeRRSIG || !sameName(h.Name, sig.Hdr.Name) {
+		name, ok := wireKey(h.Name)
+		if !ok || h.Rrtype == dns.TypeRRSIG {
 			continue
 		}
-		c := dns.Copy(rr)
+		k := rrsetKey{name, h.Class, h.Rrtype}
+		idx.sets[k] = append(idx.sets[k], i)
+		if key, isKey := rr.(*dns.DNSKEY); isKey {
+			idx.keys[name] = append(idx.keys[name], key)
+		}
+	}
+	return idx
+}
+
+// rrsetOf returns the records that sig covers: same owner (compared in
+// canonical wire form), class and type, in input order, copied and all
+// given the owner spelling of the first one (miekg's IsRRset compares
+// owner strings as they are).
+func (idx *rrIndex) rrsetOf(sig *dns.RRSIG) []dns.RR {
+	name, ok := wireKey(sig.Hdr.Name)
+	if !ok || sig.TypeCovered == dns.TypeRRSIG {
+		return nil
+	}
+	var out []dns.RR
+	for _, i := range idx.sets[rrsetKey{name, sig.Hdr.Class, sig.TypeCovered}] {
+		c := dns.Copy(idx.rrs[i])
 		if len(out) > 0 {
 			c.Header().Name = out[0].Header().Name
 		}
@@ -170,16 +207,25 @@ func rrsetOf(rrs []dns.RR, sig *dns.RRSIG) []dns.RR {
 	return out
 }
 
-// sameName compares two presentation-form names by their lower-cased wire
-// forms.
-func sameName(a, b string) bool {
-	var ab, bb [256]byte
-	na, err1 := dns.PackDomainName(dns.Fqdn(a), ab[:], 0, nil, false)
-	nb, err2 := dns.PackDomainName(dns.Fqdn(b), bb[:], 0, nil, false)
-	if err1 != nil || err2 != nil {
-		return false
+// dnskeys returns the DNSKEY records (of any class) owned by name, compared
+// in canonical wire form, in input order.
+func (idx *rrIndex) dnskeys(name string) []*dns.DNSKEY {
+	k, ok := wireKey(name)
+	if !ok {
+		return nil
 	}
-	lowerWireName(ab[:na])
-	lowerWireName(bb[:nb])
-	return bytes.Equal(ab[:na], bb[:nb])
+	return idx.keys[k]
+}
+
+// wireKey returns the lower-cased wire form of a presentation-form name
+// (made fully qualified), and false if it does not pack: two names that
+// pack are the same name exactly when their keys are equal.
+func wireKey(name string) (string, bool) {
+	var b [256]byte
+	n, err := dns.PackDomainName(dns.Fqdn(name), b[:], 0, nil, false)
+	if err != nil {
+		return "", false
+	}
+	lowerWireName(b[:n])
+	return string(b[:n]), true
 }

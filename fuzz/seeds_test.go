@@ -373,6 +373,17 @@ func zoneSignSeeds(tb testing.TB) []seed {
 		{"refuse-out-of-zone", soa + "www.other. A 192.0.2.1\n"},
 		{"refuse-no-soa", "$ORIGIN example.\n@ 300 NS ns1\nns1 300 A 192.0.2.1\n"},
 		{"refuse-ds-apex", soa + "@ DS 1 13 2 " + strings.Repeat("ab", 32) + "\n"},
+		{"generate", soa + "$GENERATE 1-10 h$ A 192.0.2.$\n$GENERATE 0-30/10 p${0,3,x}.rev PTR host$\n$GENERATE 1-4 d$ NS ns.d$\n"},
+		// Zones that made one execution take minutes: one $GENERATE
+		// line makes 65536 records, 8 KiB of such lines 14 million
+		// (refused by ParseOptions.MaxRecords); 2 KiB make 4 GiB of TXT
+		// records (refused by ParseOptions.MaxGeneratedSize); 500
+		// records 110 labels deep make 55,000 empty non-terminals, each
+		// with a signed NSEC3 record (skipped by maxZoneNames).
+		{"refuse-generate-range", soa + "$GENERATE 0-65535 g$ A 192.0.2.1\n"},
+		{"refuse-generate-lines", soa + generateLines(maxText-len(soa))},
+		{"refuse-generate-txt", soa + "$GENERATE 0-65535 t$ TXT \"" + strings.Repeat("${0,250}", 250) + "\"\n"},
+		{"refuse-generate-ents", soa + "$GENERATE 1-500 " + strings.Repeat("e.", 110) + "$ A 192.0.2.1\n"},
 	}
 	// The unsigned data of the RFC 4035 Appendix A zone.
 	var b strings.Builder
@@ -394,4 +405,17 @@ func zoneSignSeeds(tb testing.TB) []seed {
 	}
 	slices.SortFunc(out, func(a, b seed) int { return strings.Compare(a.name, b.name) })
 	return out
+}
+
+// generateLines returns zone text of at most size bytes made of $GENERATE
+// lines of 65536 records each.
+func generateLines(size int) string {
+	var b strings.Builder
+	for i := 0; ; i++ {
+		line := fmt.Sprintf("$GENERATE 0-65535 g%d-$ A 192.0.2.1\n", i)
+		if b.Len()+len(line) > size {
+			return b.String()
+		}
+		b.WriteString(line)
+	}
 }

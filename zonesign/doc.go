@@ -7,7 +7,10 @@
 // names) into a Zone, which stores every record in a compact wire form (a
 // million names fit in a few hundred megabytes). ParseFile, for the
 // operator's own files, follows $INCLUDE (relative to the including file's
-// directory); Parse, whose reader may hold untrusted text, refuses it.
+// directory); Parse, whose reader may hold untrusted text, refuses it and
+// bounds what $GENERATE may produce (DefaultMaxGeneratedSize);
+// ParseWithOptions sets that bound and a record count (ParseOptions),
+// refusing larger input with ErrTooLarge.
 // Records written without RDATA, which miekg/dns accepts for dynamic
 // updates ("name CAA"), are errors (see Zone.Add). RRSIG, NSEC, NSEC3 and
 // NSEC3PARAM records in the input (an earlier signed version) are dropped:

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/miekg/dns"
@@ -51,6 +53,10 @@ func TestParseWithOptions(t *testing.T) {
 	for i := range 100 {
 		fmt.Fprintf(&literal, "l%d A 192.0.2.1\n", i)
 	}
+	var fourRanges string
+	for i := range 4 {
+		fourRanges += fmt.Sprintf("$GENERATE 0-65535 r$.%d PTR host-$-%d.example.net.\n", i, i)
+	}
 	tests := []struct {
 		name    string
 		text    string
@@ -58,7 +64,7 @@ func TestParseWithOptions(t *testing.T) {
 		records int // records of the zone, if parsed
 		tooBig  bool
 	}{
-		{name: "full range under the default", text: limitsSOA + "$GENERATE 0-65535 g$ A 192.0.2.1\n", records: 3 + 65536},
+		{name: "four full ranges under the default", text: limitsSOA + fourRanges, records: 3 + 4*65536},
 		{name: "8 KiB of full ranges refused by the default", text: generateBomb(), tooBig: true},
 		{name: "huge generated TXT refused by the default", text: txtBomb(), tooBig: true},
 		{name: "huge generated TXT, MaxRecords", text: txtBomb(), opts: ParseOptions{MaxRecords: 100}, tooBig: true},
@@ -144,4 +150,51 @@ func TestSignGeneratedZone(t *testing.T) {
 	// miekg/dns gives records made by $GENERATE its default TTL, 3600,
 	// not the $TTL of the file
 	require.True(t, strings.Contains(out.String(), "h2047.example.\t3600\tIN\tAAAA\t2001:db8::7ff\n"), "h2047 missing")
+}
+
+// stuckReader returns no data and no error.
+type stuckReader struct{}
+
+func (stuckReader) Read([]byte) (int, error) { return 0, nil }
+
+// badCountReader returns a count larger than its buffer.
+type badCountReader struct{}
+
+func (badCountReader) Read(p []byte) (int, error) { return len(p) + 1, nil }
+
+// TestParseReaders checks that the bounds hold, and read errors come
+// through, however r hands out its bytes.
+func TestParseReaders(t *testing.T) {
+	text := limitsSOA + "$GENERATE 1-3 g$ A 192.0.2.1\nx A 192.0.2.1\n"
+	gen3 := 2 * wireSize(t, "g2.example. 300 IN A 192.0.2.1")
+	readErr := errors.New("disk on fire")
+	tests := []struct {
+		name    string
+		r       io.Reader
+		maxGen  int64
+		records int
+		wantErr error  // wrapped by the error
+		errText string // or contained in it
+	}{
+		{name: "one byte at a time", r: iotest.OneByteReader(strings.NewReader(text)), maxGen: gen3, records: 7},
+		{name: "one byte at a time, over", r: iotest.OneByteReader(strings.NewReader(text)), maxGen: gen3 - 1, wantErr: ErrTooLarge},
+		{name: "data with EOF", r: iotest.DataErrReader(strings.NewReader(text)), maxGen: gen3, records: 7},
+		{name: "half then error", r: io.MultiReader(strings.NewReader(limitsSOA), iotest.ErrReader(readErr)), wantErr: readErr},
+		{name: "no progress", r: stuckReader{}, wantErr: io.ErrNoProgress},
+		{name: "bad count", r: badCountReader{}, errText: "zonesign: invalid count"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			z, err := ParseWithOptions(context.Background(), tt.r, "readers.zone", "", ParseOptions{MaxGeneratedSize: tt.maxGen})
+			switch {
+			case tt.errText != "":
+				require.ErrorContains(t, err, tt.errText)
+			case tt.wantErr != nil:
+				require.ErrorIs(t, err, tt.wantErr)
+			default:
+				require.NoError(t, err)
+				require.Equal(t, tt.records, z.Len())
+			}
+		})
+	}
 }

@@ -1,7 +1,6 @@
 package zonesign
 
 import (
-	"bufio"
 	"bytes"
 	"cmp"
 	"context"
@@ -180,9 +179,11 @@ func Parse(r io.Reader, file, origin string) (*Zone, error) {
 // The cost of parsing is linear in the number of records, which text
 // without $GENERATE bounds by its length (a record takes at least a few
 // bytes of text). One $GENERATE line may make 65536 records, though, so
-// that a few kilobytes of text would otherwise make millions of records
-// and gigabytes of Zone: set opts.MaxRecords, and bound the length of r
-// (io.LimitReader), to bound the work for text from untrusted sources.
+// that a few kilobytes of text could make millions of records and
+// gigabytes of Zone: opts.MaxGeneratedSize bounds what $GENERATE makes
+// (trusted text that generates more needs a larger bound, or ParseFile).
+// To bound the work for text from untrusted sources more tightly, set
+// opts.MaxRecords and bound the length of r (io.LimitReader).
 func ParseWithOptions(ctx context.Context, r io.Reader, file, origin string, opts ParseOptions) (*Zone, error) {
 	lim := opts.MaxGeneratedSize
 	if lim == 0 {
@@ -212,9 +213,10 @@ type ParseOptions struct {
 
 // DefaultMaxGeneratedSize is the bound on the wire size of the records
 // that $GENERATE directives make when ParseOptions.MaxGeneratedSize is
-// zero: 64 MiB, enough for a million PTR or A records of ordinary
-// length (about 60 bytes each), and about four hundred of the largest
-// TXT records (64 KiB each).
+// zero: 16 MiB, enough for a quarter of a million PTR or A records of
+// ordinary length (about 60 octets each, four full $GENERATE ranges) or
+// 256 of the largest TXT records (64 KiB each), and parsed in about a
+// second.
 const DefaultMaxGeneratedSize = 16 << 20
 
 // ErrTooLarge is wrapped by the errors of ParseWithOptions and Zone.Add for
@@ -241,7 +243,7 @@ func parseLimited(ctx context.Context, r io.Reader, file, origin string, include
 	}
 	var cr *countingReader
 	if maxGen >= 0 {
-		cr = &countingReader{r: bufio.NewReaderSize(r, 64<<10)}
+		cr = newCountingReader(r)
 		r = cr
 	}
 	zp := dns.NewZoneParser(r, z.origin, file)
@@ -256,14 +258,14 @@ func parseLimited(ctx context.Context, r io.Reader, file, origin string, include
 			return nil, fmt.Errorf("%w: %s: more than %d records (ParseOptions.MaxRecords)", ErrTooLarge, file, maxRecords)
 		}
 		if cr != nil {
-			if cr.n == read {
+			if cr.count() == read {
 				// made by $GENERATE: the parser read no text for it
 				if gen += int64(dns.Len(rr)); gen > maxGen {
 					return nil, fmt.Errorf("%w: %s: $GENERATE makes more than %d bytes of records (ParseOptions.MaxGeneratedSize)",
 						ErrTooLarge, file, maxGen)
 				}
 			}
-			read = cr.n
+			read = cr.count()
 		}
 		if err := z.Add(rr); err != nil {
 			return nil, fmt.Errorf("%w (in %s)", err, file)
@@ -279,25 +281,68 @@ func parseLimited(ctx context.Context, r io.Reader, file, origin string, include
 	return z, nil
 }
 
-// countingReader is the io.ByteReader the zone parser reads from (it
-// reads through io.ByteReader when r is one); n counts the bytes read.
+// countingReader is a buffered io.ByteReader, the interface through
+// which the zone parser reads when it has it, that counts the bytes it has
+// handed out.
 type countingReader struct {
-	r *bufio.Reader
-	n int64
+	r    io.Reader
+	buf  []byte // buf[off:] is still to be handed out
+	off  int
+	base int64 // bytes handed out before buf
+	err  error
+}
+
+func newCountingReader(r io.Reader) *countingReader {
+	return &countingReader{r: r, buf: make([]byte, 0, 64<<10)}
+}
+
+// count returns the number of bytes handed out.
+func (c *countingReader) count() int64 { return c.base + int64(c.off) }
+
+func (c *countingReader) ReadByte() (byte, error) {
+	if c.off == len(c.buf) && !c.fill() {
+		return 0, c.err
+	}
+	b := c.buf[c.off]
+	c.off++
+	return b, nil
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
+	if len(p) == 0 {
+		return 0, nil
+	}
+	if c.off == len(c.buf) && !c.fill() {
+		return 0, c.err
+	}
+	n := copy(p, c.buf[c.off:])
+	c.off += n
+	return n, nil
 }
 
-func (c *countingReader) ReadByte() (byte, error) {
-	b, err := c.r.ReadByte()
-	if err == nil {
-		c.n++
+// fill reads the next bytes into the empty buffer and reports whether it
+// got any; if not, c.err says why. Like bufio, it gives up on a reader that
+// returns no data and no error 100 times in a row.
+func (c *countingReader) fill() bool {
+	c.base += int64(len(c.buf))
+	c.buf, c.off = c.buf[:0], 0
+	for range 100 {
+		if c.err != nil {
+			return false
+		}
+		var n int
+		n, c.err = c.r.Read(c.buf[:cap(c.buf)])
+		if n < 0 || n > cap(c.buf) {
+			c.err = fmt.Errorf("zonesign: invalid count %d from Read", n)
+			return false
+		}
+		if n > 0 {
+			c.buf = c.buf[:n]
+			return true
+		}
 	}
-	return b, err
+	c.err = io.ErrNoProgress
+	return false
 }
 
 // Add adds a record. Records of type RRSIG, NSEC, NSEC3 and NSEC3PARAM are
