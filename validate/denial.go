@@ -1,15 +1,16 @@
 package validate
 
 import (
+	"bytes"
 	"crypto/sha1"
 	"encoding/base32"
 	"encoding/hex"
 	"fmt"
+	"hash"
 	"slices"
 	"strings"
 
 	"github.com/dnsseal/dnsseal/dsrecord"
-	"github.com/dnsseal/dnsseal/internal/canonical"
 	"github.com/dnsseal/dnsseal/keytag"
 	"github.com/miekg/dns"
 )
@@ -20,29 +21,31 @@ import (
 func (c *zoneCheck) checkStructure(signed bool) string {
 	c.checkDS()
 	c.checkCDS()
-	hasNSEC3 := c.apex.set(dns.TypeNSEC3PARAM) != nil
+	hasNSEC3 := c.apex.has(dns.TypeNSEC3PARAM)
 	hasNSEC := false
 	for _, n := range c.sorted {
-		if s := n.set(dns.TypeNSEC3); s != nil && len(s.rrs) > 0 {
+		if n.set(dns.TypeNSEC3).nrr > 0 {
 			hasNSEC3 = true
 		}
-		if s := n.set(dns.TypeNSEC); s != nil && len(s.rrs) > 0 {
+		if n.set(dns.TypeNSEC).nrr > 0 {
 			hasNSEC = true
 		}
 	}
 	// Denial records at glue, occluded names or names with no data.
+	var buf []zset
 	for _, n := range c.sorted {
-		for _, s := range n.sets {
-			if len(s.rrs) == 0 || (s.typ != dns.TypeNSEC && s.typ != dns.TypeNSEC3) {
+		buf = n.sets(buf)
+		for _, s := range buf {
+			if s.nrr == 0 || (s.typ != dns.TypeNSEC && s.typ != dns.TypeNSEC3) {
 				continue
 			}
 			switch {
 			case n.kind == kindBelow:
-				c.errf(n.name, s.typ, ReasonUnexpectedDenial, "%s at glue or occluded name", dns.Type(s.typ))
+				c.errf(c.name(n), s.typ, ReasonUnexpectedDenial, "%s at glue or occluded name", dns.Type(s.typ))
 			case s.typ == dns.TypeNSEC && hasNSEC3:
-				c.errf(n.name, s.typ, ReasonUnexpectedDenial, "NSEC in an NSEC3 zone")
+				c.errf(c.name(n), s.typ, ReasonUnexpectedDenial, "NSEC in an NSEC3 zone")
 			case s.typ == dns.TypeNSEC && (n.kind == kindNone || n.kind == kindENT):
-				c.errf(n.name, s.typ, ReasonUnexpectedDenial, "NSEC at a name with no data")
+				c.errf(c.name(n), s.typ, ReasonUnexpectedDenial, "NSEC at a name with no data")
 			}
 		}
 	}
@@ -65,9 +68,9 @@ func (c *zoneCheck) checkStructure(signed bool) string {
 }
 
 // expectedTypes returns the types an NSEC (nsec3 false) or NSEC3 bitmap
-// at n must list, sorted.
-func expectedTypes(n *znode, nsec3 bool) []uint16 {
-	var out []uint16
+// at n must list, sorted, in out's storage; sets is scratch space.
+func expectedTypes(n *znode, nsec3 bool, out []uint16, sets *[]zset) []uint16 {
+	out = out[:0]
 	switch n.kind {
 	case kindENT, kindNone:
 		return nil
@@ -79,11 +82,12 @@ func expectedTypes(n *znode, nsec3 bool) []uint16 {
 			out = append(out, dns.TypeRRSIG)
 		}
 	default:
-		for _, s := range n.sets {
+		*sets = n.sets(*sets)
+		for _, s := range *sets {
 			switch s.typ {
 			case dns.TypeRRSIG, dns.TypeNSEC, dns.TypeNSEC3:
 			default:
-				if len(s.rrs) > 0 {
+				if s.nrr > 0 {
 					out = append(out, s.typ)
 				}
 			}
@@ -124,6 +128,18 @@ func bitmapDiff(got, want []uint16) string {
 	return strings.Join(parts, "; ")
 }
 
+// first returns the RDATA of the first record of type t at n.
+func first(n *znode, t uint16) ([]byte, bool) {
+	for off := 0; off < len(n.rec); {
+		r, next := recAt(n.rec, off)
+		if r.typ == t {
+			return r.rdata, true
+		}
+		off = next
+	}
+	return nil, false
+}
+
 // checkNSEC checks the NSEC chain.
 func (c *zoneCheck) checkNSEC() {
 	var names []*znode
@@ -133,16 +149,24 @@ func (c *zoneCheck) checkNSEC() {
 		}
 	}
 	var buf []byte
+	var types, exp []uint16
+	var sets []zset
 	for i, n := range names {
 		s := n.set(dns.TypeNSEC)
-		if s == nil || len(s.rrs) == 0 {
-			c.errf(n.name, dns.TypeNSEC, ReasonNSECMissing, "")
+		if s.nrr == 0 {
+			c.errf(c.name(n), dns.TypeNSEC, ReasonNSECMissing, "")
 			continue
 		}
-		if len(s.rrs) > 1 {
-			c.errf(n.name, dns.TypeNSEC, ReasonNSECChain, "%d NSEC records", len(s.rrs))
+		if s.nrr > 1 {
+			c.errf(c.name(n), dns.TypeNSEC, ReasonNSECChain, "%d NSEC records", s.nrr)
 		}
-		nsec, ok := s.rrs[0].(*dns.NSEC)
+		rd, _ := first(n, dns.TypeNSEC)
+		nl := wireNameLen(rd)
+		if nl < 0 {
+			continue
+		}
+		var ok bool
+		types, ok = appendBitmap(types[:0], rd[nl:])
 		if !ok {
 			continue
 		}
@@ -150,13 +174,13 @@ func (c *zoneCheck) checkNSEC() {
 		if i+1 < len(names) {
 			want = names[i+1]
 		}
-		var err error
-		buf, err = canonical.AppendName(buf[:0], nsec.NextDomain)
-		if err != nil || string(buf) != want.wire {
-			c.errf(n.name, dns.TypeNSEC, ReasonNSECChain, "next name %s, want %s", nsec.NextDomain, want.name)
+		buf = lowerWire(buf[:0], rd[:nl])
+		if string(buf) != want.wire {
+			c.errf(c.name(n), dns.TypeNSEC, ReasonNSECChain, "next name %s, want %s", wireToName(rd[:nl]), c.name(want))
 		}
-		if d := bitmapDiff(nsec.TypeBitMap, expectedTypes(n, false)); d != "" {
-			c.errf(n.name, dns.TypeNSEC, ReasonNSECBitmap, "%s", d)
+		exp = expectedTypes(n, false, exp, &sets)
+		if d := bitmapDiff(types, exp); d != "" {
+			c.errf(c.name(n), dns.TypeNSEC, ReasonNSECBitmap, "%s", d)
 		}
 	}
 }
@@ -177,18 +201,11 @@ func (p nsec3Params) String() string {
 	return fmt.Sprintf("%d %d %s", p.alg, p.iter, salt)
 }
 
-func normSalt(s string) string {
-	if s == "-" {
-		return ""
-	}
-	return strings.ToUpper(s)
-}
-
 var b32 = base32.HexEncoding.WithPadding(base32.NoPadding)
 
 // nsec3Hash computes the RFC 5155 §5 hash of a canonical wire name.
-func nsec3Hash(wire []byte, p *nsec3Params) [sha1.Size]byte {
-	h := sha1.New()
+func nsec3Hash(h hash.Hash, wire []byte, p *nsec3Params) [sha1.Size]byte {
+	h.Reset()
 	h.Write(wire)
 	h.Write(p.rsalt)
 	var sum [sha1.Size]byte
@@ -203,53 +220,75 @@ func nsec3Hash(wire []byte, p *nsec3Params) [sha1.Size]byte {
 }
 
 type nsec3Entry struct {
-	hash  string // raw hash
+	hash  [sha1.Size]byte
 	node  *znode // the NSEC3 owner
-	rr    *dns.NSEC3
 	owner *znode // the name it hashes, nil if none
+}
+
+// rr returns the NSEC3 record of the entry (checked when it was listed).
+func (e *nsec3Entry) rr() wireNSEC3 {
+	rd, _ := first(e.node, dns.TypeNSEC3)
+	r, _ := parseNSEC3(rd, false)
+	return r
+}
+
+func compareHash(a, b *[sha1.Size]byte) int { return bytes.Compare(a[:], b[:]) }
+
+// paramsOf returns the hash parameters of an NSEC3 or NSEC3PARAM record.
+func paramsOf(r wireNSEC3) nsec3Params {
+	return nsec3Params{alg: r.hash, iter: r.iter, salt: strings.ToUpper(hex.EncodeToString(r.salt))}
 }
 
 // checkNSEC3 checks the NSEC3PARAM record and the NSEC3 chain.
 func (c *zoneCheck) checkNSEC3() {
 	var params nsec3Params
+	var salt []byte // params' salt
 	have := false
-	if s := c.apex.set(dns.TypeNSEC3PARAM); s != nil && len(s.rrs) > 0 {
-		if len(s.rrs) > 1 {
-			c.errf(c.origin, dns.TypeNSEC3PARAM, ReasonNSEC3Params, "%d NSEC3PARAM records", len(s.rrs))
+	if s := c.apex.set(dns.TypeNSEC3PARAM); s.nrr > 0 {
+		if s.nrr > 1 {
+			c.errf(c.origin, dns.TypeNSEC3PARAM, ReasonNSEC3Params, "%d NSEC3PARAM records", s.nrr)
 		}
-		if p, ok := s.rrs[0].(*dns.NSEC3PARAM); ok {
-			params = nsec3Params{alg: p.Hash, iter: p.Iterations, salt: normSalt(p.Salt)}
+		rd, _ := first(c.apex, dns.TypeNSEC3PARAM)
+		if p, ok := parseNSEC3(rd, true); ok {
+			params, salt = paramsOf(p), p.salt
 			have = true
-			if p.Flags != 0 {
-				c.errf(c.origin, dns.TypeNSEC3PARAM, ReasonNSEC3Params, "flags %d, want 0", p.Flags)
+			if p.flags != 0 {
+				c.errf(c.origin, dns.TypeNSEC3PARAM, ReasonNSEC3Params, "flags %d, want 0", p.flags)
 			}
 		}
 	} else {
 		c.errf(c.origin, dns.TypeNSEC3PARAM, ReasonNSEC3Params, "no NSEC3PARAM record at the apex")
 	}
 	// The chain: NSEC3 records at hash owners directly below the apex.
-	var chain []nsec3Entry
+	count := 0
+	for _, n := range c.sorted {
+		if n.set(dns.TypeNSEC3).nrr > 0 {
+			count++
+		}
+	}
+	chain := make([]nsec3Entry, 0, count)
 	for _, n := range c.sorted {
 		s := n.set(dns.TypeNSEC3)
-		if s == nil || len(s.rrs) == 0 || n.kind == kindBelow {
+		if s.nrr == 0 || n.kind == kindBelow {
 			continue
 		}
-		if len(s.rrs) > 1 {
-			c.errf(n.name, dns.TypeNSEC3, ReasonNSEC3Chain, "%d NSEC3 records", len(s.rrs))
+		if s.nrr > 1 {
+			c.errf(c.name(n), dns.TypeNSEC3, ReasonNSEC3Chain, "%d NSEC3 records", s.nrr)
 		}
-		rr, ok := s.rrs[0].(*dns.NSEC3)
+		rd, _ := first(n, dns.TypeNSEC3)
+		rr, ok := parseNSEC3(rd, false)
 		if !ok {
 			continue
 		}
 		if !have {
-			params = nsec3Params{alg: rr.Hash, iter: rr.Iterations, salt: normSalt(rr.Salt)}
+			params, salt = paramsOf(rr), rr.salt
 			have = true
 		}
-		if p := (nsec3Params{alg: rr.Hash, iter: rr.Iterations, salt: normSalt(rr.Salt)}); p.alg != params.alg || p.iter != params.iter || p.salt != params.salt {
-			c.errf(n.name, dns.TypeNSEC3, ReasonNSEC3Params, "NSEC3 %s, NSEC3PARAM %s", p, params)
+		if rr.hash != params.alg || rr.iter != params.iter || !bytes.Equal(rr.salt, salt) {
+			c.errf(c.name(n), dns.TypeNSEC3, ReasonNSEC3Params, "NSEC3 %s, NSEC3PARAM %s", paramsOf(rr), params)
 		}
-		if rr.Flags&^1 != 0 {
-			c.errf(n.name, dns.TypeNSEC3, ReasonNSEC3Params, "unknown flags %d", rr.Flags)
+		if rr.flags&^1 != 0 {
+			c.errf(c.name(n), dns.TypeNSEC3, ReasonNSEC3Params, "unknown flags %d", rr.flags)
 		}
 		w := []byte(n.wire)
 		var hash []byte
@@ -257,10 +296,12 @@ func (c *zoneCheck) checkNSEC3() {
 			hash, _ = b32.DecodeString(strings.ToUpper(string(w[1 : 1+int(w[0])])))
 		}
 		if len(hash) != sha1.Size {
-			c.errf(n.name, dns.TypeNSEC3, ReasonNSEC3Hash, "owner is not a SHA-1 hash label directly below the apex")
+			c.errf(c.name(n), dns.TypeNSEC3, ReasonNSEC3Hash, "owner is not a SHA-1 hash label directly below the apex")
 			continue
 		}
-		chain = append(chain, nsec3Entry{hash: string(hash), node: n, rr: rr})
+		e := nsec3Entry{node: n}
+		copy(e.hash[:], hash)
+		chain = append(chain, e)
 	}
 	if !have {
 		return
@@ -282,44 +323,47 @@ func (c *zoneCheck) checkNSEC3() {
 		c.errf(c.origin, dns.TypeNSEC3PARAM, ReasonNSEC3Params, "salt is not hex")
 		return
 	}
-	slices.SortFunc(chain, func(a, b nsec3Entry) int { return strings.Compare(a.hash, b.hash) })
-	byHash := make(map[string]int, len(chain))
-	for i, e := range chain {
-		byHash[e.hash] = i
+	slices.SortFunc(chain, func(a, b nsec3Entry) int { return compareHash(&a.hash, &b.hash) })
+	find := func(h *[sha1.Size]byte) (int, bool) {
+		return slices.BinarySearchFunc(chain, h, func(e nsec3Entry, t *[sha1.Size]byte) int { return compareHash(&e.hash, t) })
 	}
+	hasher := sha1.New()
 	// Every name with its NSEC3.
+	var types, exp []uint16
+	var sets []zset
 	for _, n := range c.sorted {
 		if n.kind != kindAuth && n.kind != kindCut && n.kind != kindENT {
 			continue
 		}
-		h := nsec3Hash([]byte(n.wire), &params)
-		i, ok := byHash[string(h[:])]
+		h := nsec3Hash(hasher, []byte(n.wire), &params)
+		i, ok := find(&h)
 		if ok {
 			chain[i].owner = n
-			if d := bitmapDiff(chain[i].rr.TypeBitMap, expectedTypes(n, true)); d != "" {
-				c.errf(chain[i].node.name, dns.TypeNSEC3, ReasonNSECBitmap, "for %s: %s", n.name, d)
+			types, _ = appendBitmap(types[:0], chain[i].rr().types)
+			exp = expectedTypes(n, true, exp, &sets)
+			if d := bitmapDiff(types, exp); d != "" {
+				c.errf(c.name(chain[i].node), dns.TypeNSEC3, ReasonNSECBitmap, "for %s: %s", c.name(n), d)
 			}
 			continue
 		}
 		insecure := (n.kind == kindCut && !n.ds) || (n.kind == kindENT && n.entOK)
 		if insecure && len(chain) > 0 {
 			// The covering NSEC3: the last hash before h, wrapping.
-			j, _ := slices.BinarySearchFunc(chain, string(h[:]), func(e nsec3Entry, t string) int { return strings.Compare(e.hash, t) })
-			cov := chain[(j-1+len(chain))%len(chain)]
-			if cov.rr.Flags&1 != 0 {
+			j, _ := find(&h)
+			cov := &chain[(j-1+len(chain))%len(chain)]
+			if cov.rr().flags&1 != 0 {
 				continue
 			}
 		}
-		c.errf(n.name, dns.TypeNSEC3, ReasonNSEC3Missing, "no NSEC3 at %s.%s", strings.ToLower(b32.EncodeToString(h[:])), c.origin)
+		c.errf(c.name(n), dns.TypeNSEC3, ReasonNSEC3Missing, "no NSEC3 at %s.%s", strings.ToLower(b32.EncodeToString(h[:])), c.origin)
 	}
 	for i, e := range chain {
 		if e.owner == nil {
-			c.errf(e.node.name, dns.TypeNSEC3, ReasonNSEC3Hash, "")
+			c.errf(c.name(e.node), dns.TypeNSEC3, ReasonNSEC3Hash, "")
 		}
-		next := chain[(i+1)%len(chain)].hash
-		got, err := b32.DecodeString(strings.ToUpper(e.rr.NextDomain))
-		if err != nil || string(got) != next {
-			c.errf(e.node.name, dns.TypeNSEC3, ReasonNSEC3Chain, "next hashed owner %s, want %s", e.rr.NextDomain, strings.ToLower(b32.EncodeToString([]byte(next))))
+		next := &chain[(i+1)%len(chain)].hash
+		if got := e.rr().next; !bytes.Equal(got, next[:]) {
+			c.errf(c.name(e.node), dns.TypeNSEC3, ReasonNSEC3Chain, "next hashed owner %s, want %s", strings.ToLower(b32.EncodeToString(got)), strings.ToLower(b32.EncodeToString(next[:])))
 		}
 	}
 }
@@ -327,31 +371,31 @@ func (c *zoneCheck) checkNSEC3() {
 // checkDS checks that DS RRsets are at delegations and well formed.
 func (c *zoneCheck) checkDS() {
 	for _, n := range c.sorted {
-		s := n.set(dns.TypeDS)
-		if s == nil || len(s.rrs) == 0 || n.kind == kindBelow {
+		if n.set(dns.TypeDS).nrr == 0 || n.kind == kindBelow {
 			continue
 		}
 		if n.kind != kindCut {
-			c.errf(n.name, dns.TypeDS, ReasonDSNotAtDelegation, "")
+			c.errf(c.name(n), dns.TypeDS, ReasonDSNotAtDelegation, "")
 			continue
 		}
-		for _, rr := range s.rrs {
+		rrs, _ := c.decodeSet(n, dns.TypeDS)
+		for _, rr := range rrs {
 			ds, ok := rr.(*dns.DS)
 			if !ok {
 				continue
 			}
 			size := dsrecord.DigestSize(ds.DigestType)
 			if size == 0 {
-				c.add(ZoneFinding{Owner: n.name, Type: dns.TypeDS, KeyTag: ds.KeyTag, Algorithm: ds.Algorithm, Reason: ReasonUnsupportedDigest, Severity: SeverityWarning,
+				c.add(ZoneFinding{Owner: c.name(n), Type: dns.TypeDS, KeyTag: ds.KeyTag, Algorithm: ds.Algorithm, Reason: ReasonUnsupportedDigest, Severity: SeverityWarning,
 					Detail: fmt.Sprintf("digest type %d", ds.DigestType)})
 				continue
 			}
 			d, err := hex.DecodeString(ds.Digest)
 			switch {
 			case err != nil:
-				c.add(ZoneFinding{Owner: n.name, Type: dns.TypeDS, KeyTag: ds.KeyTag, Algorithm: ds.Algorithm, Reason: ReasonDSMalformed, Severity: SeverityError, Detail: "digest is not hex"})
+				c.add(ZoneFinding{Owner: c.name(n), Type: dns.TypeDS, KeyTag: ds.KeyTag, Algorithm: ds.Algorithm, Reason: ReasonDSMalformed, Severity: SeverityError, Detail: "digest is not hex"})
 			case len(d) != size:
-				c.add(ZoneFinding{Owner: n.name, Type: dns.TypeDS, KeyTag: ds.KeyTag, Algorithm: ds.Algorithm, Reason: ReasonDSMalformed, Severity: SeverityError,
+				c.add(ZoneFinding{Owner: c.name(n), Type: dns.TypeDS, KeyTag: ds.KeyTag, Algorithm: ds.Algorithm, Reason: ReasonDSMalformed, Severity: SeverityError,
 					Detail: fmt.Sprintf("digest of %d octets for digest type %d, want %d", len(d), ds.DigestType, size)})
 			}
 		}
@@ -363,15 +407,15 @@ func (c *zoneCheck) checkDS() {
 func (c *zoneCheck) checkCDS() {
 	for _, n := range c.sorted {
 		for _, t := range []uint16{dns.TypeCDS, dns.TypeCDNSKEY} {
-			s := n.set(t)
-			if s == nil || len(s.rrs) == 0 || n.kind == kindBelow {
+			if n.set(t).nrr == 0 || n.kind == kindBelow {
 				continue
 			}
 			if !n.apex {
-				c.errf(n.name, t, ReasonCDSMismatch, "not at the apex")
+				c.errf(c.name(n), t, ReasonCDSMismatch, "not at the apex")
 				continue
 			}
-			for _, rr := range s.rrs {
+			rrs, _ := c.decodeSet(n, t)
+			for _, rr := range rrs {
 				switch x := rr.(type) {
 				case *dns.CDS:
 					if x.Algorithm == 0 && x.KeyTag == 0 && x.DigestType == 0 {
@@ -384,7 +428,7 @@ func (c *zoneCheck) checkCDS() {
 						}
 					}
 					if !ok {
-						c.add(ZoneFinding{Owner: n.name, Type: t, KeyTag: x.KeyTag, Algorithm: x.Algorithm, Reason: ReasonCDSMismatch, Severity: SeverityError})
+						c.add(ZoneFinding{Owner: c.name(n), Type: t, KeyTag: x.KeyTag, Algorithm: x.Algorithm, Reason: ReasonCDSMismatch, Severity: SeverityError})
 					}
 				case *dns.CDNSKEY:
 					if x.Algorithm == 0 && x.Flags == 0 {
@@ -398,7 +442,7 @@ func (c *zoneCheck) checkCDS() {
 					}
 					if !ok {
 						tag, _ := keytag.Compute(&x.DNSKEY)
-						c.add(ZoneFinding{Owner: n.name, Type: t, KeyTag: tag, Algorithm: x.Algorithm, Reason: ReasonCDSMismatch, Severity: SeverityError})
+						c.add(ZoneFinding{Owner: c.name(n), Type: t, KeyTag: tag, Algorithm: x.Algorithm, Reason: ReasonCDSMismatch, Severity: SeverityError})
 					}
 				}
 			}

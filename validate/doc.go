@@ -56,8 +56,10 @@
 //
 // # Whole zones
 //
-// Zone (records in memory) and ZoneReader (a master file, parsed with
-// miekg/dns) validate a complete signed zone before it is published, with
+// Zone (records in memory), ZoneReader (a master file, parsed with
+// miekg/dns) and ZoneStream (records in wire form, one at a time, as a
+// signer makes them) validate a complete signed zone before it is
+// published, with
 // the union of the checks of dnssec-verify, ldns-verify-zone and
 // kzonecheck: every authoritative RRset signed by a zone key of each
 // algorithm of the apex DNSKEY RRset (RFC 4035 §2.2) and every RRSIG valid
@@ -82,4 +84,23 @@
 // CVE-2023-50387), NSEC3 iteration counts above MaxNSEC3Iterations are not
 // hashed (RFC 9276), so the work is linear in the size of the zone.
 // Signatures are verified by a pool of goroutines, one Verifier each.
+//
+// # Memory and speed of whole-zone checks
+//
+// The three give the same findings on the same records: each record is
+// kept once, in packed wire form (RDATA names lower-cased as in the
+// signed data), in large chunks per owner name, and decoded into a
+// dns.RR only where a check needs one (apex keys, DS, CDS, CDNSKEY, and
+// the exact reason of a signature that fails); signatures are verified
+// directly from the wire form. The chunks and the owner names live
+// outside the Go heap where the system allows (anonymous mappings, freed
+// when the check ends), so the garbage collector's heap goal does not
+// double them: a 100,000-name zone with 260,000 signatures is checked in
+// under 100 MiB. ZoneReader and ZoneStream hand the signatures of each
+// name to the workers as soon as the next name begins, so verification
+// overlaps with parsing or signing; an RRset that grows afterwards is
+// verified again. ZoneStream verifies signatures that come with an ECDSA
+// P-256 hint (signer.BatchSigner) in batches of 256 per key, about six
+// times cheaper than one by one; a batch that fails is checked one
+// signature at a time, so a wrong hint never changes a finding.
 package validate

@@ -489,6 +489,8 @@ func TestZoneMutations(t *testing.T) {
 					}
 					require.Equal(t, ZoneBogus, res.Status, "%s\n%s", res.Summary(), strings.Join(lines, "\n"))
 					require.True(t, res.Has(mu.want), "want %s (%s) among\n%s", mu.want.Code(), mu.want, strings.Join(lines, "\n"))
+					// ZoneStream, given the records in wire form, agrees with Zone.
+					requireStreamSame(t, zoneOf(t, text), ZoneOptions{Origin: mOrigin, Anchors: anchors})
 
 					file := filepath.Join(dir, fmt.Sprintf("%s-%02d.zone", b.name, mi))
 					require.NoError(t, os.WriteFile(file, text, 0o644))

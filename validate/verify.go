@@ -10,8 +10,8 @@ import (
 
 	"github.com/dnsseal/dnsseal/internal/canonical"
 	"github.com/dnsseal/dnsseal/internal/dnscrypto"
-	"github.com/dnsseal/dnsseal/keytag"
 	"github.com/dnsseal/dnsseal/internal/p256"
+	"github.com/dnsseal/dnsseal/keytag"
 	"github.com/miekg/dns"
 )
 

@@ -2,10 +2,12 @@ package validate
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"runtime"
 	"slices"
 	"strings"
@@ -279,11 +281,13 @@ func ParseZone(r io.Reader, origin string) ([]dns.RR, error) {
 
 // ZoneReader parses a master file from r (opts.Origin, if set, is the
 // initial origin for relative names) and validates it like Zone. Records
-// are indexed as they are parsed, without an intermediate slice.
+// are packed into wire form as they are parsed, without an intermediate
+// slice, and the signatures of each name are verified while the parser
+// goes on (see ZoneStream).
 func ZoneReader(ctx context.Context, r io.Reader, opts ZoneOptions) (*ZoneResult, error) {
 	c := newZoneCheck(opts)
 	c.stream, c.ctx = true, ctx
-	defer c.endStream()
+	defer c.release()
 	origin := ""
 	if opts.Origin != "" {
 		origin = dns.Fqdn(opts.Origin)
@@ -309,11 +313,11 @@ func ZoneReader(ctx context.Context, r io.Reader, opts ZoneOptions) (*ZoneResult
 			}
 			known = true
 			for _, p := range pending {
-				c.addRR(p, true)
+				c.addRR(p)
 			}
 			pending = nil
 		}
-		c.addRR(rr, true)
+		c.addRR(rr)
 	}
 	if err := zp.Err(); err != nil {
 		return nil, fmt.Errorf("validate: parse zone: %w", err)
@@ -351,37 +355,45 @@ const (
 	kindNone         // only NSEC, NSEC3 or RRSIG records (NSEC3 owners)
 )
 
+// zset is the RRset of one type at a node: how many records and RRSIGs
+// (covering the type) it holds, as counted by znode.sets from the node's
+// records (see store.go).
 type zset struct {
 	typ  uint16
-	rrs  []dns.RR
-	sigs []*dns.RRSIG
+	nrr  uint32
+	nsig uint32
+}
 
-	// early is the check of this RRset made while the zone was parsed
-	// (ZoneReader), snapshot and result number earlyIdx; nil if none.
-	early    *earlyJob
-	earlyIdx int32
+// typedFindings are the findings of the check of one RRset.
+type typedFindings struct {
+	typ uint16
+	fs  []ZoneFinding
 }
 
 // earlyJob is the early check of the RRsets of one owner name, made by a
-// worker while the parser goes on. snaps are the RRsets as they were when
-// the parser left the name; a result is used only if the RRset has not
-// grown since.
+// worker while records are still coming in: rec is the node's records as
+// they were when the name was left. The worker stores the outcome in the
+// node (esize, efs); it is used only if the node has not grown since.
 type earlyJob struct {
-	snaps   []earlySnap
-	results [][]ZoneFinding
-}
-
-type earlySnap struct {
-	typ  uint16
-	rrs  []dns.RR
-	sigs []*dns.RRSIG
+	n   *znode
+	rec []byte
 }
 
 type znode struct {
-	name  string
-	wire  string // canonical wire form
-	sets  []*zset
+	wire string // canonical (lower-case) wire form, in c.arena
+	rec  []byte // the records, see store.go
+
+	// The early check, written by the worker that made it: esize is one
+	// more than the length of rec it covered (0: none), efs its findings
+	// (nil: none).
+	efs    *[]typedFindings
+	esize  int32
+	everif uint16 // verifications made by the early check
+
 	kind  uint8
+	sent  bool // handed to the early workers
+	ebad  bool // a batch found a bad signature in the early check
+	orig  bool // the name as given is in zoneCheck.origs
 	apex  bool
 	ds    bool // has a DS RRset
 	ns    bool
@@ -389,22 +401,105 @@ type znode struct {
 	entOK bool // ENT derived only from insecure delegations
 }
 
-func (n *znode) set(t uint16) *zset {
-	for _, s := range n.sets {
-		if s.typ == t {
-			return s
-		}
+// name returns the presentation form of the name of n.
+func (c *zoneCheck) name(n *znode) string {
+	if n.orig {
+		c.omu.Lock()
+		defer c.omu.Unlock()
+		return c.origs[n]
 	}
-	return nil
+	return wireToName([]byte(n.wire))
 }
 
-func (n *znode) addSet(t uint16) *zset {
-	if s := n.set(t); s != nil {
-		return s
+// setName records the presentation form of the name of n when it is not
+// what c.name would derive from its wire form.
+func (c *zoneCheck) setName(n *znode, name string) {
+	c.omu.Lock()
+	defer c.omu.Unlock()
+	if c.origs == nil {
+		c.origs = make(map[*znode]string)
 	}
-	s := &zset{typ: t}
-	n.sets = append(n.sets, s)
+	c.origs[n] = name
+	n.orig = true
+}
+
+// set counts the records of type t at n and the RRSIGs covering t.
+func (n *znode) set(t uint16) zset {
+	s := zset{typ: t}
+	for off := 0; off < len(n.rec); {
+		r, next := recAt(n.rec, off)
+		if k, sig := setKey(r); k == t {
+			if sig {
+				s.nsig++
+			} else {
+				s.nrr++
+			}
+		}
+		off = next
+	}
 	return s
+}
+
+// has reports whether n holds records of type t or RRSIGs covering t.
+func (n *znode) has(t uint16) bool {
+	s := n.set(t)
+	return s.nrr > 0 || s.nsig > 0
+}
+
+// sets returns the RRsets of n (types with records or RRSIGs covering
+// them), sorted by type, in the storage of buf.
+func (n *znode) sets(buf []zset) []zset {
+	out := buf[:0]
+	var index map[uint16]int // for nodes with many types
+	for off := 0; off < len(n.rec); {
+		r, next := recAt(n.rec, off)
+		off = next
+		k, sig := setKey(r)
+		i := -1
+		if index != nil {
+			if j, ok := index[k]; ok {
+				i = j
+			}
+		} else {
+			for j := range out {
+				if out[j].typ == k {
+					i = j
+					break
+				}
+			}
+		}
+		if i < 0 {
+			i = len(out)
+			out = append(out, zset{typ: k})
+			if index != nil {
+				index[k] = i
+			} else if len(out) > 32 {
+				index = make(map[uint16]int)
+				for j, s := range out {
+					index[s.typ] = j
+				}
+			}
+		}
+		if sig {
+			out[i].nsig++
+		} else {
+			out[i].nrr++
+		}
+	}
+	slices.SortFunc(out, func(a, b zset) int { return int(a.typ) - int(b.typ) })
+	return out
+}
+
+// each calls f for every stored record of n of RRset type t (records of
+// type t, or with sigs set RRSIGs covering t), in the order added.
+func (n *znode) each(t uint16, sigs bool, f func(r recView)) {
+	for off := 0; off < len(n.rec); {
+		r, next := recAt(n.rec, off)
+		if k, sig := setKey(r); k == t && sig == sigs {
+			f(r)
+		}
+		off = next
+	}
 }
 
 // zoneCheck holds the state of one Zone call.
@@ -414,7 +509,7 @@ type zoneCheck struct {
 	origin   string
 	owire    string
 	nodes    map[string]*znode
-	sorted   []*znode
+	sorted   []*znode // the nodes, in the order made until classify sorts them
 	apex     *znode
 	keys     []*dns.DNSKEY            // zone keys of the apex DNSKEY RRset
 	byTag    map[uint32][]*dns.DNSKEY // alg<<16|tag -> keys (at most MaxKeysPerTag)
@@ -424,21 +519,30 @@ type zoneCheck struct {
 	verified atomic.Int64
 	ctx      context.Context
 
-	// early checks while parsing (ZoneReader)
+	// early checks while records come in (ZoneReader, ZoneStream)
 	stream    bool
 	keysReady bool // apex keys computed from the apex as first seen
 	keysDirty bool // the apex got records after that
 	signed    bool // apexKeys's answer when keysReady
 	keyFinds  []ZoneFinding
 	earlyOK   bool // early results usable
-	earlyCh   chan *earlyJob
+	earlyCh   chan earlyJob
 	earlyWG   sync.WaitGroup
 
 	// while adding records
-	buf      []byte
-	last     *znode
-	nsigs    int
-	apexName string // a signer name string shared by RRSIGs
+	buf   []byte // packed record
+	lbuf  []byte // lower-cased owner
+	rbuf  []byte // RDATA being checked
+	last  *znode // node of the previous record
+	tail  *znode // node whose records end chunk
+	chunk []byte // the current record chunk
+	names []byte // the current name chunk
+	arena *arena // the chunks
+	nsigs int
+	sbuf  []zset // scratch for znode.sets
+
+	omu   sync.Mutex
+	origs map[*znode]string // names as given, see name
 }
 
 func (c *zoneCheck) add(f ZoneFinding) {
@@ -484,6 +588,11 @@ func (c *zoneCheck) warnf(owner string, t uint16, r Reason, format string, args 
 //     length; CDS and CDNSKEY records each matching an apex DNSKEY (or the
 //     RFC 8078 delete form).
 //
+// Records are held in packed wire form, so the records given may be
+// dropped by the caller as soon as Zone has been called; a record that
+// cannot be packed (such as a DNSKEY or RRSIG whose base64 field does not
+// decode) is reported as ReasonMalformed.
+//
 // Signatures are verified in parallel (ZoneOptions.Concurrency). The work
 // is bounded by the number of RRsets and the limits of ZoneOptions,
 // whatever the input.
@@ -502,7 +611,7 @@ func Zone(ctx context.Context, rrs []dns.RR, opts ZoneOptions) (*ZoneResult, err
 		return nil, err
 	}
 	for _, rr := range rrs {
-		c.addRR(rr, false)
+		c.addRR(rr)
 	}
 	return c.run(ctx)
 }
@@ -523,19 +632,21 @@ func newZoneCheck(opts ZoneOptions) *zoneCheck {
 	if opts.Concurrency <= 0 {
 		opts.Concurrency = runtime.GOMAXPROCS(0)
 	}
-	c := &zoneCheck{opts: opts, now: opts.Now, nodes: make(map[string]*znode)}
+	c := &zoneCheck{opts: opts, now: opts.Now, nodes: make(map[string]*znode), arena: new(arena)}
 	if c.now.IsZero() {
 		c.now = time.Now()
 	}
 	return c
 }
 
-// run validates the records added.
+// run validates the records added, and then releases them.
 func (c *zoneCheck) run(ctx context.Context) (*ZoneResult, error) {
+	defer c.release()
 	opts := c.opts
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("validate: %w", err)
 	}
+	c.last, c.tail, c.chunk, c.buf = nil, nil, nil, nil
 	nsigs := c.nsigs
 	c.classify()
 	signed := c.signed
@@ -564,8 +675,8 @@ func (c *zoneCheck) run(ctx context.Context) (*ZoneResult, error) {
 	}
 
 	res.Anchored = c.checkDNSKEY()
-	jobs := c.sigJobs()
-	res.RRsets = len(jobs)
+	jobs, nsets := c.sigJobs()
+	res.RRsets = nsets
 
 	var wg sync.WaitGroup
 	var next atomic.Int64
@@ -574,13 +685,14 @@ func (c *zoneCheck) run(ctx context.Context) (*ZoneResult, error) {
 		go func() {
 			defer wg.Done()
 			var v Verifier
+			var sc nodeScratch
 			for ctx.Err() == nil {
 				lo := int(next.Add(64)) - 64
 				if lo >= len(jobs) {
 					return
 				}
-				for _, j := range jobs[lo:min(lo+64, len(jobs))] {
-					c.checkRRset(&v, j.set)
+				for _, n := range jobs[lo:min(lo+64, len(jobs))] {
+					c.checkNode(&v, &sc, n)
 				}
 			}
 		}()
@@ -655,7 +767,7 @@ func (c *zoneCheck) setOrigin(origin string) error {
 	return nil
 }
 
-// leave is called when the parser moves from name n to another. Once
+// leave is called when the records move from name n to another. Once
 // the apex has been left, its keys are known and every other name's
 // signed RRsets are handed to the early workers.
 func (c *zoneCheck) leave(n *znode) {
@@ -669,38 +781,59 @@ func (c *zoneCheck) leave(n *znode) {
 		if !c.signed {
 			return
 		}
-		c.earlyCh = make(chan *earlyJob, 256)
+		c.earlyCh = make(chan earlyJob, 256)
 		for range c.opts.Concurrency {
 			c.earlyWG.Go(func() {
 				var v Verifier
-				for j := range c.earlyCh {
-					if c.ctx.Err() != nil {
-						continue
+				sc := nodeScratch{batch: new(batcher)}
+				for {
+					var j earlyJob
+					select {
+					case <-c.ctx.Done():
+						return
+					case x, ok := <-c.earlyCh:
+						if !ok {
+							sc.batch.flushAll(&v)
+							return
+						}
+						j = x
 					}
-					for i, sn := range j.snaps {
-						j.results[i] = c.verifySet(&v, sn.typ, sn.rrs, sn.sigs)
+					sc.node = j.n
+					tf, count := c.verifyNode(&v, &sc, j.n, j.rec, nil)
+					if len(tf) > 0 {
+						j.n.efs = &tf
+					}
+					if count <= math.MaxUint16 && len(j.rec) < math.MaxInt32 {
+						j.n.esize, j.n.everif = int32(len(j.rec)+1), uint16(count)
 					}
 				}
 			})
 		}
 		return
 	}
-	if c.earlyCh == nil || c.keysDirty || n.wire == c.owire {
+	if c.earlyCh == nil || c.keysDirty || n.sent || n.wire == c.owire {
 		return
 	}
-	j := &earlyJob{}
-	for _, s := range n.sets {
-		if len(s.rrs) == 0 || len(s.sigs) == 0 {
-			continue
+	c.sbuf = n.sets(c.sbuf)
+	for _, s := range c.sbuf {
+		if s.nrr > 0 && s.nsig > 0 {
+			n.sent = true
+			select {
+			case c.earlyCh <- earlyJob{n: n, rec: n.rec}:
+			case <-c.ctx.Done():
+			}
+			return
 		}
-		s.early, s.earlyIdx = j, int32(len(j.snaps))
-		j.snaps = append(j.snaps, earlySnap{s.typ, s.rrs, s.sigs})
 	}
-	if len(j.snaps) == 0 {
-		return
-	}
-	j.results = make([][]ZoneFinding, len(j.snaps))
-	c.earlyCh <- j
+}
+
+// release waits for the early workers and frees the records. c must not
+// be used afterwards.
+func (c *zoneCheck) release() {
+	c.endStream()
+	c.nodes, c.sorted, c.apex, c.last, c.tail, c.chunk, c.names = nil, nil, nil, nil, nil, nil, nil
+	c.origs = nil
+	c.arena.free()
 }
 
 // endStream waits for the early workers.
@@ -708,6 +841,7 @@ func (c *zoneCheck) endStream() {
 	if c.earlyCh != nil {
 		close(c.earlyCh)
 		c.earlyWG.Wait()
+		c.earlyCh = nil
 	}
 }
 
@@ -725,31 +859,66 @@ func header(rr dns.RR) (h *dns.RR_Header) {
 	return rr.Header()
 }
 
-// addRR indexes a record by owner and type. With own set, the record
-// belongs to the validator, which then shares the owner and signer name
-// strings between records to save memory.
-func (c *zoneCheck) addRR(rr dns.RR, own bool) {
+// addRR packs a record and indexes it. rr is not retained.
+func (c *zoneCheck) addRR(rr dns.RR) {
 	h := header(rr)
 	if h == nil {
 		return
 	}
 	var err error
-	c.buf, err = canonical.AppendName(c.buf[:0], h.Name)
+	c.buf, err = packRR(c.buf, rr)
 	if err != nil {
+		if _, nerr := canonical.AppendName(c.lbuf[:0], h.Name); nerr != nil || h.Name == "" {
+			c.errf(h.Name, h.Rrtype, ReasonMalformed, "bad owner name")
+			return
+		}
+		f := ZoneFinding{Owner: h.Name, Type: h.Rrtype, Reason: ReasonMalformed, Severity: SeverityError, Detail: "cannot encode: " + err.Error()}
+		switch x := rr.(type) {
+		case *dns.RRSIG:
+			f.Type, f.KeyTag, f.Algorithm = x.TypeCovered, x.KeyTag, x.Algorithm
+		case *dns.DNSKEY:
+			f.Algorithm = x.Algorithm
+		}
+		c.add(f)
+		return
+	}
+	on := wireNameLen(c.buf)
+	if on < 0 || len(c.buf) < on+wireHdrLen {
 		c.errf(h.Name, h.Rrtype, ReasonMalformed, "bad owner name")
 		return
 	}
+	b := c.buf[on:]
+	c.addWire(c.buf[:on], binary.BigEndian.Uint16(b), binary.BigEndian.Uint16(b[2:]), binary.BigEndian.Uint32(b[4:]), b[wireHdrLen:], nil)
+}
+
+// addWire indexes one record: owner is its wire-format owner name (any
+// case, well formed), rdata its uncompressed RDATA, hint nil or the
+// signature hint of an RRSIG (kept only when it has 65 octets). A record whose RDATA
+// is malformed (see checkRecord) is reported as ReasonMalformed and left
+// out. Names in findings are spelled from the wire form (wireToName),
+// with the case of the first record of each name, whatever the spelling
+// of the input.
+func (c *zoneCheck) addWire(owner []byte, typ, class uint16, ttl uint32, rdata, hint []byte) {
+	if err := c.checkRecord(owner, typ, class, ttl, rdata); err != nil {
+		c.errf(wireToName(owner), typ, ReasonMalformed, "%v", err)
+		return
+	}
+	c.lbuf = lowerWire(c.lbuf[:0], owner)
 	n := c.last
-	if n == nil || n.wire != string(c.buf) {
-		n = c.nodes[string(c.buf)]
+	if n == nil || n.wire != string(c.lbuf) {
+		n = c.nodes[string(c.lbuf)]
 	}
 	if n == nil {
-		if !canonical.IsSubdomainWire([]byte(c.owire), c.buf) {
-			c.warnf(h.Name, h.Rrtype, ReasonOutOfZone, "not below %s", c.origin)
+		if !canonical.IsSubdomainWire([]byte(c.owire), c.lbuf) {
+			c.warnf(wireToName(owner), typ, ReasonOutOfZone, "not below %s", c.origin)
 			return
 		}
-		n = &znode{name: h.Name, wire: string(c.buf)}
+		n = &znode{wire: c.internName(c.lbuf)}
+		if hasUpper(owner) {
+			c.setName(n, wireToName(owner))
+		}
 		c.nodes[n.wire] = n
+		c.sorted = append(c.sorted, n)
 	}
 	if c.stream && n != c.last {
 		if c.last != nil {
@@ -760,22 +929,35 @@ func (c *zoneCheck) addRR(rr dns.RR, own bool) {
 		}
 	}
 	c.last = n
-	if own && h.Name == n.name {
-		h.Name = n.name
-	}
-	if sig, ok := rr.(*dns.RRSIG); ok {
-		if own && sig.SignerName == c.apexName {
-			sig.SignerName = c.apexName
-		} else if own && c.apexName == "" {
-			c.apexName = sig.SignerName
-		}
+	c.appendRec(n, typ, class, ttl, rdata, hint) // checked: cannot fail
+	if typ == dns.TypeRRSIG {
 		c.nsigs++
-		s := n.addSet(sig.TypeCovered)
-		s.sigs = append(s.sigs, sig)
-		return
 	}
-	s := n.addSet(h.Rrtype)
-	s.rrs = append(s.rrs, rr)
+}
+
+// checkRecord checks the RDATA of a record: the types whose fields the
+// checks read (checkRDATA), the names of the types whose names are
+// lower-cased in the signed data, and, for DNSKEY, DS, CDS and CDNSKEY
+// (decoded for their checks), that miekg/dns decodes it.
+func (c *zoneCheck) checkRecord(owner []byte, typ, class uint16, ttl uint32, rdata []byte) error {
+	if err := checkRDATA(typ, rdata); err != nil {
+		return err
+	}
+	if typ != dns.TypeRRSIG {
+		c.rbuf = append(c.rbuf[:0], rdata...)
+		if !canonical.LowerRDATANames(typ, c.rbuf) {
+			return fmt.Errorf("malformed names in %s RDATA", dns.Type(typ))
+		}
+	}
+	switch typ {
+	case dns.TypeDNSKEY, dns.TypeCDNSKEY, dns.TypeDS, dns.TypeCDS:
+		var err error
+		_, c.rbuf, err = decodeRR(c.rbuf, owner, recView{typ: typ, class: class, ttl: ttl, rdata: rdata})
+		if err != nil {
+			return fmt.Errorf("%s RDATA does not decode: %w", dns.Type(typ), err)
+		}
+	}
+	return nil
 }
 
 // classify sorts the names, marks delegations, glue, occluded names and
@@ -783,38 +965,36 @@ func (c *zoneCheck) addRR(rr dns.RR, own bool) {
 func (c *zoneCheck) classify() {
 	c.apex = c.nodes[c.owire]
 	if c.apex == nil {
-		c.apex = &znode{name: c.origin, wire: c.owire}
+		c.apex = &znode{wire: c.owire}
 		c.nodes[c.owire] = c.apex
+		c.sorted = append(c.sorted, c.apex)
 	}
 	c.apex.apex = true
-	if s := c.apex.set(dns.TypeSOA); s == nil || len(s.rrs) != 1 {
-		n := 0
-		if s != nil {
-			n = len(s.rrs)
-		}
-		c.errf(c.origin, dns.TypeSOA, ReasonNoSOA, "%d SOA records at the origin", n)
+	if s := c.apex.set(dns.TypeSOA); s.nrr != 1 {
+		c.errf(c.origin, dns.TypeSOA, ReasonNoSOA, "%d SOA records at the origin", s.nrr)
 	}
-	for _, n := range c.nodes {
-		for _, s := range n.sets {
+	for _, n := range c.sorted {
+		c.sbuf = n.sets(c.sbuf)
+		for _, s := range c.sbuf {
 			switch s.typ {
 			case dns.TypeRRSIG, dns.TypeNSEC, dns.TypeNSEC3:
 			default:
-				if len(s.rrs) > 0 {
+				if s.nrr > 0 {
 					n.data = true
 				}
 			}
 			switch s.typ {
 			case dns.TypeNS:
-				n.ns = len(s.rrs) > 0
+				n.ns = s.nrr > 0
 			case dns.TypeDS:
-				n.ds = len(s.rrs) > 0
+				n.ds = s.nrr > 0
 			}
 		}
 	}
 	// Empty non-terminals: every ancestor of a name with data, up to the
 	// apex.
 	var ents []*znode
-	for _, n := range c.nodes {
+	for _, n := range c.sorted {
 		if !n.data || n.apex {
 			continue
 		}
@@ -827,7 +1007,7 @@ func (c *zoneCheck) classify() {
 			}
 			p := c.nodes[string(w)]
 			if p == nil {
-				p = &znode{name: wireToName(w), wire: string(w), kind: kindENT, entOK: true}
+				p = &znode{wire: string(w), kind: kindENT, entOK: true}
 				c.nodes[p.wire] = p
 				ents = append(ents, p)
 			}
@@ -844,10 +1024,10 @@ func (c *zoneCheck) classify() {
 			}
 		}
 	}
-	c.sorted = make([]*znode, 0, len(c.nodes))
-	for _, n := range c.nodes {
-		c.sorted = append(c.sorted, n)
-	}
+	// c.sorted holds the nodes in the order they were made: already in
+	// canonical order, or nearly, for the usual input, which the sort
+	// (pattern-defeating quicksort) then only checks.
+	c.sorted = append(c.sorted, ents...)
 	slices.SortFunc(c.sorted, func(a, b *znode) int { return canonical.CompareWire([]byte(a.wire), []byte(b.wire)) })
 	// In canonical order a subtree follows its root, so one pass with the
 	// innermost cut finds glue and occluded names.
@@ -856,7 +1036,7 @@ func (c *zoneCheck) classify() {
 		w := []byte(n.wire)
 		if cut != nil && canonical.IsSubdomainWire(cut, w) {
 			n.kind = kindBelow
-			if string(cut) == c.owire && !n.data && n.set(dns.TypeNSEC3) != nil {
+			if string(cut) == c.owire && !n.data && n.has(dns.TypeNSEC3) {
 				// An NSEC3 owner below an apex DNAME: hashed owners
 				// live one label below the apex whatever the DNAME
 				// says, so they are not occluded.
@@ -874,7 +1054,7 @@ func (c *zoneCheck) classify() {
 			cut = w
 		default:
 			n.kind = kindAuth
-			if n.set(dns.TypeDNAME) != nil {
+			if n.has(dns.TypeDNAME) {
 				cut = w
 			}
 		}
@@ -882,8 +1062,11 @@ func (c *zoneCheck) classify() {
 }
 
 // wireToName converts a wire-format name to presentation format.
-func wireToName(w []byte) string {
-	var b strings.Builder
+func wireToName(w []byte) string { return string(appendWireName(nil, w)) }
+
+// appendWireName appends the presentation form of wire name w to dst.
+func appendWireName(dst, w []byte) []byte {
+	start := len(dst)
 	for len(w) > 0 && w[0] != 0 {
 		l := int(w[0])
 		if 1+l > len(w) {
@@ -892,21 +1075,20 @@ func wireToName(w []byte) string {
 		for _, ch := range w[1 : 1+l] {
 			switch {
 			case ch == '.' || ch == '\\' || ch == '"' || ch == '(' || ch == ')' || ch == ';' || ch == '@' || ch == '$':
-				b.WriteByte('\\')
-				b.WriteByte(ch)
+				dst = append(dst, '\\', ch)
 			case ch <= ' ' || ch >= 0x7f:
-				fmt.Fprintf(&b, "\\%03d", ch)
+				dst = append(dst, '\\', '0'+ch/100, '0'+ch/10%10, '0'+ch%10)
 			default:
-				b.WriteByte(ch)
+				dst = append(dst, ch)
 			}
 		}
-		b.WriteByte('.')
+		dst = append(dst, '.')
 		w = w[1+l:]
 	}
-	if b.Len() == 0 {
-		return "."
+	if len(dst) == start {
+		dst = append(dst, '.')
 	}
-	return b.String()
+	return dst
 }
 
 // apexKeys collects the zone keys of the apex DNSKEY RRset and the
@@ -915,12 +1097,12 @@ func wireToName(w []byte) string {
 func (c *zoneCheck) apexKeys() (signed bool, fs []ZoneFinding) {
 	c.byTag = make(map[uint32][]*dns.DNSKEY)
 	c.keys, c.algs = nil, nil
-	s := c.apex.set(dns.TypeDNSKEY)
-	if s == nil || len(s.rrs) == 0 {
+	if c.apex.set(dns.TypeDNSKEY).nrr == 0 {
 		return false, nil
 	}
+	rrs, _ := c.decodeSet(c.apex, dns.TypeDNSKEY)
 	unsupported := map[uint8]bool{}
-	for _, rr := range s.rrs {
+	for _, rr := range rrs {
 		k, ok := rr.(*dns.DNSKEY)
 		if !ok || k.Flags&flagZone == 0 || k.Protocol != 3 {
 			continue
@@ -957,6 +1139,36 @@ func (c *zoneCheck) apexKeys() (signed bool, fs []ZoneFinding) {
 	return true, fs
 }
 
+// decodeSet decodes the records of RRset type t at n and the RRSIGs
+// covering it, with n's presentation name as owner. Records that do not
+// decode (none that addWire accepted should) are left out.
+func (c *zoneCheck) decodeSet(n *znode, t uint16) (rrs []dns.RR, sigs []*dns.RRSIG) {
+	name := c.name(n)
+	var buf []byte
+	for off := 0; off < len(n.rec); {
+		r, next := recAt(n.rec, off)
+		off = next
+		k, sig := setKey(r)
+		if k != t {
+			continue
+		}
+		rr, b, err := decodeRR(buf, []byte(n.wire), r)
+		buf = b
+		if err != nil {
+			continue
+		}
+		rr.Header().Name = name
+		if sig {
+			if s, ok := rr.(*dns.RRSIG); ok {
+				sigs = append(sigs, s)
+			}
+			continue
+		}
+		rrs = append(rrs, rr)
+	}
+	return rrs, sigs
+}
+
 // keyTag returns the key tag of a zone key (computed before).
 func mustTag(k *dns.DNSKEY) uint16 {
 	t, _ := keytag.Compute(k)
@@ -966,16 +1178,16 @@ func mustTag(k *dns.DNSKEY) uint16 {
 // checkDNSKEY checks who signs the apex DNSKEY RRset, against the anchors
 // when there are any, and reports whether the anchors authenticate it.
 func (c *zoneCheck) checkDNSKEY() bool {
-	s := c.apex.set(dns.TypeDNSKEY)
-	if s == nil || len(s.rrs) == 0 {
+	if c.apex.set(dns.TypeDNSKEY).nrr == 0 {
 		c.errf(c.origin, dns.TypeDNSKEY, ReasonNoKey, "no DNSKEY RRset at the apex")
 		return false
 	}
+	rrs, sigs := c.decodeSet(c.apex, dns.TypeDNSKEY)
 	// Keys whose signature over the DNSKEY RRset verifies.
 	var v Verifier
 	var signers []*dns.DNSKEY
 	vopts := VerifyOptions{Now: c.now}
-	for i, sig := range s.sigs {
+	for i, sig := range sigs {
 		if i >= c.opts.MaxSigsPerRRset {
 			break
 		}
@@ -984,7 +1196,7 @@ func (c *zoneCheck) checkDNSKEY() bool {
 		}
 		for _, k := range c.byTag[uint32(sig.Algorithm)<<16|uint32(sig.KeyTag)] {
 			c.verified.Add(1)
-			if v.Verify(sig, s.rrs, k, vopts) == nil {
+			if v.Verify(sig, rrs, k, vopts) == nil {
 				signers = append(signers, k)
 				break
 			}
@@ -1050,45 +1262,54 @@ func sameKey(a, b *dns.DNSKEY) bool {
 		strings.TrimSpace(a.PublicKey) == strings.TrimSpace(b.PublicKey)
 }
 
-type sigJob struct {
-	node *znode
-	set  *zset
+// auth reports whether the RRset of type t at n must be signed.
+func auth(n *znode, t uint16) bool {
+	switch n.kind {
+	case kindAuth:
+		return true
+	case kindCut:
+		return t == dns.TypeDS || t == dns.TypeNSEC
+	case kindNone:
+		return t == dns.TypeNSEC || t == dns.TypeNSEC3
+	case kindENT:
+		return t == dns.TypeNSEC3
+	}
+	return false
 }
 
-// sigJobs lists the RRsets whose signatures are checked and reports
-// RRSIGs where none belong.
-func (c *zoneCheck) sigJobs() []sigJob {
-	var jobs []sigJob
+// sigJobs lists the nodes with RRsets whose signatures are checked, and
+// how many such RRsets there are, and reports RRSIGs where none belong.
+func (c *zoneCheck) sigJobs() ([]*znode, int) {
+	var jobs []*znode
+	nsets := 0
 	for _, n := range c.sorted {
-		for _, s := range n.sets {
-			auth := false
-			switch n.kind {
-			case kindAuth:
-				auth = true
-			case kindCut:
-				auth = s.typ == dns.TypeDS || s.typ == dns.TypeNSEC
-			case kindNone:
-				auth = s.typ == dns.TypeNSEC || s.typ == dns.TypeNSEC3
-			case kindENT:
-				auth = s.typ == dns.TypeNSEC3
-			}
-			if !auth {
-				for _, sig := range s.sigs {
-					c.add(ZoneFinding{Owner: n.name, Type: s.typ, KeyTag: sig.KeyTag, Algorithm: sig.Algorithm, Reason: ReasonUnexpectedSignature, Severity: SeverityError,
-						Detail: "RRSIG over " + kindName(n, s.typ)})
+		job := false
+		c.sbuf = n.sets(c.sbuf)
+		for _, s := range c.sbuf {
+			switch {
+			case !auth(n, s.typ):
+				if s.nsig > 0 {
+					n.each(s.typ, true, func(r recView) {
+						sig, _ := parseSig(r.rdata)
+						c.add(ZoneFinding{Owner: c.name(n), Type: s.typ, KeyTag: sig.tag, Algorithm: sig.alg, Reason: ReasonUnexpectedSignature, Severity: SeverityError,
+							Detail: "RRSIG over " + kindName(n, s.typ)})
+					})
 				}
-				continue
+			case s.nrr == 0:
+				n.each(s.typ, true, func(r recView) {
+					sig, _ := parseSig(r.rdata)
+					c.add(ZoneFinding{Owner: c.name(n), Type: s.typ, KeyTag: sig.tag, Algorithm: sig.alg, Reason: ReasonNoRRset, Severity: SeverityError})
+				})
+			default:
+				nsets++
+				job = true
 			}
-			if len(s.rrs) == 0 {
-				for _, sig := range s.sigs {
-					c.add(ZoneFinding{Owner: n.name, Type: s.typ, KeyTag: sig.KeyTag, Algorithm: sig.Algorithm, Reason: ReasonNoRRset, Severity: SeverityError})
-				}
-				continue
-			}
-			jobs = append(jobs, sigJob{n, s})
+		}
+		if job {
+			jobs = append(jobs, n)
 		}
 	}
-	return jobs
+	return jobs, nsets
 }
 
 func kindName(n *znode, t uint16) string {
@@ -1104,107 +1325,54 @@ func kindName(n *znode, t uint16) string {
 	return "a name with no data"
 }
 
-// checkRRset verifies the signatures of one RRset, using the result of an
-// early check made while the zone was parsed when it is still current.
-func (c *zoneCheck) checkRRset(v *Verifier, s *zset) {
-	var fs []ZoneFinding
-	if j := s.early; j != nil && c.earlyOK && len(j.snaps[s.earlyIdx].rrs) == len(s.rrs) && len(j.snaps[s.earlyIdx].sigs) == len(s.sigs) {
-		fs = j.results[s.earlyIdx]
-	} else {
-		fs = c.verifySet(v, s.typ, s.rrs, s.sigs)
+// checkNode checks the signatures of the authoritative RRsets of n, using
+// the results of its early check when they are still current.
+func (c *zoneCheck) checkNode(v *Verifier, sc *nodeScratch, n *znode) {
+	early := c.earlyOK && int(n.esize) == len(n.rec)+1 && !n.ebad
+	sets := n.sets(sc.sets)
+	sc.sets = sets
+	for _, s := range sets {
+		if s.nrr > 0 && s.nsig > 0 && !auth(n, s.typ) {
+			// The early check verified an RRset that is not checked:
+			// check again, so that ZoneResult.Verified is Zone's.
+			early = false
+		}
 	}
-	if len(fs) > 0 {
+	count := 0
+	if early {
+		count = int(n.everif)
+	}
+	var out []ZoneFinding
+	want := sc.want[:0]
+	for _, s := range sets {
+		if !auth(n, s.typ) || s.nrr == 0 {
+			continue
+		}
+		if early && s.nsig > 0 {
+			if n.efs != nil {
+				for _, tf := range *n.efs {
+					if tf.typ == s.typ {
+						out = append(out, tf.fs...)
+					}
+				}
+			}
+			continue
+		}
+		want = append(want, s.typ)
+	}
+	sc.want = want
+	if len(want) > 0 {
+		tfs, k := c.verifyNode(v, sc, n, n.rec, want)
+		for _, tf := range tfs {
+			out = append(out, tf.fs...)
+		}
+		count += k
+	}
+	c.verified.Add(int64(count))
+	n.efs = nil
+	if len(out) > 0 {
 		c.mu.Lock()
-		c.findings = append(c.findings, fs...)
+		c.findings = append(c.findings, out...)
 		c.mu.Unlock()
 	}
-}
-
-// verifySet verifies the signatures over one RRset and returns the
-// findings. It only reads c's key tables.
-func (c *zoneCheck) verifySet(v *Verifier, typ uint16, rrs []dns.RR, sigs []*dns.RRSIG) []ZoneFinding {
-	var out []ZoneFinding
-	owner := rrs[0].Header().Name
-	ttl := rrs[0].Header().Ttl
-	for _, rr := range rrs[1:] {
-		if t := rr.Header().Ttl; t > ttl {
-			ttl = t
-		}
-	}
-	if len(sigs) == 0 {
-		if len(c.algs) > 0 {
-			out = append(out, ZoneFinding{Owner: owner, Type: typ, Reason: ReasonMissingSignature, Severity: SeverityError, Detail: "no RRSIG"})
-		}
-		return out
-	}
-	var good []uint8
-	vopts := VerifyOptions{Now: c.now, CheckTTL: true}
-	checked := 0
-	ttlWarned := false
-	for _, sig := range sigs {
-		if !sameName(sig.SignerName, c.origin) {
-			out = append(out, ZoneFinding{Owner: owner, Type: typ, KeyTag: sig.KeyTag, Algorithm: sig.Algorithm, Reason: ReasonSignerMismatch, Severity: SeverityError,
-				Detail: fmt.Sprintf("signer %s is not the apex %s", sig.SignerName, c.origin)})
-			continue
-		}
-		keys := c.byTag[uint32(sig.Algorithm)<<16|uint32(sig.KeyTag)]
-		if len(keys) == 0 {
-			if dnscrypto.Supported(sig.Algorithm) {
-				out = append(out, ZoneFinding{Owner: owner, Type: typ, KeyTag: sig.KeyTag, Algorithm: sig.Algorithm, Reason: ReasonNoKey, Severity: SeverityWarning,
-					Detail: "no zone key with this tag and algorithm in the apex DNSKEY RRset"})
-			}
-			continue
-		}
-		if checked++; checked > c.opts.MaxSigsPerRRset {
-			out = append(out, ZoneFinding{Owner: owner, Type: typ, Reason: ReasonTooManySignatures, Severity: SeverityWarning,
-				Detail: fmt.Sprintf("%d RRSIGs; only %d checked", len(sigs), c.opts.MaxSigsPerRRset)})
-			break
-		}
-		var first *Finding
-		ok := false
-		for _, k := range keys {
-			c.verified.Add(1)
-			f := v.Verify(sig, rrs, k, vopts)
-			if f == nil || f.Reason == ReasonTTL {
-				ok = true
-				first = f
-				break
-			}
-			if first == nil {
-				first = f
-			}
-		}
-		if first != nil {
-			sev := SeverityError
-			if first.Reason == ReasonUnsupportedAlgorithm {
-				sev = SeverityWarning
-			}
-			out = append(out, ZoneFinding{Owner: owner, Type: typ, KeyTag: sig.KeyTag, Algorithm: sig.Algorithm, Reason: first.Reason, Severity: sev, Detail: first.Detail})
-		}
-		if !ok {
-			continue
-		}
-		if !slices.Contains(good, sig.Algorithm) {
-			good = append(good, sig.Algorithm)
-		}
-		if m := c.opts.ExpiryWarning; m > 0 {
-			left := time.Duration(int32(sig.Expiration-uint32(c.now.Unix()))) * time.Second
-			if left < m {
-				out = append(out, ZoneFinding{Owner: owner, Type: typ, KeyTag: sig.KeyTag, Algorithm: sig.Algorithm, Reason: ReasonExpiringSoon, Severity: SeverityWarning,
-					Detail: fmt.Sprintf("expiration %s, in %s", sigTime(sig.Expiration), left)})
-			}
-		}
-		if sig.Hdr.Ttl != ttl && !ttlWarned {
-			ttlWarned = true
-			out = append(out, ZoneFinding{Owner: owner, Type: typ, KeyTag: sig.KeyTag, Algorithm: sig.Algorithm, Reason: ReasonSigTTL, Severity: SeverityWarning,
-				Detail: fmt.Sprintf("RRSIG TTL %d, RRset TTL %d", sig.Hdr.Ttl, ttl)})
-		}
-	}
-	for _, a := range c.algs {
-		if !slices.Contains(good, a) {
-			out = append(out, ZoneFinding{Owner: owner, Type: typ, Algorithm: a, Reason: ReasonMissingSignature, Severity: SeverityError,
-				Detail: fmt.Sprintf("no valid RRSIG with algorithm %d", a)})
-		}
-	}
-	return out
 }

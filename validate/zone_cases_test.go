@@ -130,6 +130,7 @@ func TestZoneCases(t *testing.T) {
 			tc.apply(m)
 			res, err := ZoneReader(context.Background(), bytes.NewReader(m.text()), ZoneOptions{})
 			require.NoError(t, err)
+			requireStreamSame(t, zoneOf(t, m.text()), ZoneOptions{Origin: mOrigin})
 			var lines []string
 			for _, f := range res.Findings {
 				lines = append(lines, f.String())

@@ -128,11 +128,10 @@ func cmdSign(e *env, args []string) error {
 	}
 	opts.Keys = keys
 	if *verify {
-		// The whole-zone validation checks every signature, so the
-		// per-signature check would only repeat it. KMS signatures are
-		// verified by kmsbackend whatever this says.
-		opts.Validate = zoneValidator(opts.Origin, opts.Now)
-		opts.SkipVerify = opts.Validate != nil
+		// The whole-zone validation checks every signature as it is made
+		// (and replaces zonesign's per-signature check). KMS signatures
+		// are verified by kmsbackend as well.
+		opts.Validator = zoneValidator(opts.Now)
 	}
 
 	var st zonesign.Stats

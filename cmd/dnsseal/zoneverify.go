@@ -4,11 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"time"
 
 	"github.com/dnsseal/dnsseal/validate"
+	"github.com/dnsseal/dnsseal/zonesign"
 	"github.com/miekg/dns"
 )
 
@@ -49,7 +49,28 @@ func verifyZone(e *env, file, origin string, anchors []dns.RR, now time.Time, as
 }
 
 // zoneValidator is the whole-zone check "dnsseal sign -verify" runs on the
-// signed zone before it is written.
-func zoneValidator(origin string, now time.Time) func(ctx context.Context, r io.Reader) error {
-	return validate.ZoneHook(validate.ZoneOptions{Origin: origin, Now: now, ExpiryWarning: -1})
+// signed zone before it is written: validate.ZoneStream, given the
+// records as zonesign makes them.
+func zoneValidator(now time.Time) func(ctx context.Context, origin string) (zonesign.RecordValidator, error) {
+	return func(ctx context.Context, origin string) (zonesign.RecordValidator, error) {
+		s, err := validate.NewZoneStream(ctx, validate.ZoneOptions{Origin: origin, Now: now, ExpiryWarning: -1})
+		if err != nil {
+			return nil, err
+		}
+		return streamValidator{s}, nil
+	}
+}
+
+// streamValidator fails the signing run when the zone is not secure.
+type streamValidator struct{ *validate.ZoneStream }
+
+func (v streamValidator) Finish() error {
+	res, err := v.ZoneStream.Finish()
+	if err != nil {
+		return err
+	}
+	if res.Status != validate.ZoneSecure {
+		return &validate.ZoneError{Result: res}
+	}
+	return nil
 }
