@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"encoding/hex"
 	"fmt"
+	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -19,7 +21,18 @@ const signExamples = `  dnsseal sign -zone examples/example.com.zone
   dnsseal sign -zone example.com.zone -o example.com.signed -key awskms:alias/example-ksk -key file:keys/Kexample.com.+013+54321
   dnsseal sign -zone example.com.zone -nsec3 -nsec3-optout -expiration 20270101000000 -o -`
 
+// signGCPercent is the garbage collector's target while signing, unless
+// GOGC is set. A signing run's heap is mostly pointer-free arenas (the
+// zone's records, signatures made while parsing), cheap to mark, so a
+// low target costs little time and keeps the peak memory down: on the
+// 100k-name bench zone with -verify, 129 instead of 158 MiB (NSEC) and
+// 160 instead of 198 MiB (NSEC3), at the same wall time.
+const signGCPercent = 25
+
 func cmdSign(e *env, args []string) error {
+	if os.Getenv("GOGC") == "" {
+		defer debug.SetGCPercent(debug.SetGCPercent(signGCPercent))
+	}
 	fs := newFlagSet(e, "sign", "sign -zone FILE [-origin ZONE] [-key REF]... [-keydir DIR] [-o OUT|-] [flags]", signExamples)
 	zoneFile := fs.String("zone", "", "zone `file` to sign (required)")
 	origin := fs.String("origin", "", "zone apex (default: the owner of the zone's SOA record)")
