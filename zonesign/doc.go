@@ -64,7 +64,10 @@
 // the input has none; CDS and CDNSKEY records made with Options.PublishCDS
 // have the same TTL. RRSIGs have the TTL of their RRset as TTL and
 // Original TTL. Every signature is verified after it is made unless
-// Options.SkipVerify is set.
+// Options.SkipVerify is set, or a whole-zone validator is given as
+// Options.Validator: it is handed every record as the zone is written
+// (validate.ZoneStream is one; `dnsseal sign` uses it by default), and its
+// verdict decides whether the output is committed.
 //
 // # Output
 //
@@ -86,5 +89,10 @@
 // nearly all the time goes to the signatures. SignFile also signs while it
 // parses: the RRsets of each owner the parser has passed are signed on the
 // spare cores, and signing proper takes those signatures when the data
-// signed turns out to be the same (see Stats.Presigned).
+// signed turns out to be the same (see Stats.Presigned). Keys whose
+// Signer is a signer.BatchSigner (localbackend's P-256 keys) sign a
+// chunk's RRsets in one call, about 1.7 times faster per signature than
+// one at a time, with the same output; the R = k·G they return with each
+// signature lets the per-signature check and Options.Validator verify the
+// signatures in batches too (internal/p256.VerifyBatch).
 package zonesign

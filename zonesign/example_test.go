@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/dnsseal/dnsseal/signer"
+	"github.com/dnsseal/dnsseal/validate"
 	"github.com/dnsseal/dnsseal/zonesign"
 )
 
@@ -78,4 +79,54 @@ ns   A   192.0.2.53
 	// ns.example.	300	IN	NSEC	example. A RRSIG NSEC
 	// ns.example.	300	IN	RRSIG	NSEC 13 2 300 20261223110000 20261123110000 62416 example. amFhDLAEP1iQd7v++NSOri5riE4EAN7lCvTJFTYYzxmvctzl4+wm4JtNXQ8ucrwnQLMPpwGTE/VMl2JFaeDKfA==
 	// serial 2026112302, 6 signatures, 2 NSEC
+}
+
+// zoneStream adapts validate.ZoneStream to zonesign.RecordValidator: the
+// run fails, and nothing is committed, unless the zone is secure.
+type zoneStream struct{ *validate.ZoneStream }
+
+func (z zoneStream) Finish() error {
+	res, err := z.ZoneStream.Finish()
+	if err != nil {
+		return err
+	}
+	fmt.Println(res.Summary())
+	if res.Status != validate.ZoneSecure {
+		return &validate.ZoneError{Result: res}
+	}
+	return nil
+}
+
+// The signed zone is validated as it is written, as dnssec-signzone does
+// after signing (this is what `dnsseal sign` does by default): every
+// record goes to validate.ZoneStream, which checks signatures, chains and
+// bitmaps while the zone is being signed.
+func ExampleOptions_validator() {
+	z, err := zonesign.Parse(strings.NewReader(`$ORIGIN example.
+$TTL 3600
+@    SOA ns hostmaster 2026112301 7200 3600 1209600 300
+@    NS  ns
+ns   A   192.0.2.53
+www  CNAME ns
+`), "example.zone", "")
+	if err != nil {
+		log.Fatal(err)
+	}
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	opts := zonesign.Options{
+		Keys: []*signer.Key{exampleKey("example")},
+		Now:  now,
+		Validator: func(ctx context.Context, origin string) (zonesign.RecordValidator, error) {
+			s, err := validate.NewZoneStream(ctx, validate.ZoneOptions{Origin: origin, Now: now})
+			if err != nil {
+				return nil, err
+			}
+			return zoneStream{s}, nil
+		},
+	}
+	if _, err := zonesign.Sign(context.Background(), z, opts, io.Discard); err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// example.: secure (NSEC, trust taken from the apex DNSKEY RRset): 3 names, 8 RRsets, 8 signatures, 0 errors, 0 warnings
 }
