@@ -39,6 +39,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dnsseal/dnsseal/internal/p256"
 	"github.com/dnsseal/dnsseal/signer"
 	"github.com/miekg/dns"
 )
@@ -68,7 +69,13 @@ import (
 //   - a Signer that also implements signer.DigestSigner signs SHA-256
 //     (13) or SHA-384 (14) digests consistently with Sign, rejects digests
 //     of the wrong length, and refuses digests for Ed25519 (15);
-//   - an RRset signed through signer.Sign verifies via signer.SignedData.
+//   - an RRset signed through signer.Sign verifies via signer.SignedData;
+//   - a Signer that also implements signer.BatchSigner signs batches of
+//     0, 1, 3 and 70 SHA-256 digests into signatures that verify, with
+//     hints R = k·G that pass batch verification, the same signatures
+//     with and without hints requested when the Signer is deterministic,
+//     rejects slices of different lengths and a cancelled context, and
+//     refuses to batch-sign for an algorithm other than 13.
 func Run(t *testing.T, newSigner func(t *testing.T) signer.Signer) {
 	t.Helper()
 	tests := []struct {
@@ -86,6 +93,7 @@ func Run(t *testing.T, newSigner func(t *testing.T) signer.Signer) {
 		{"EmptyAndLargeData", testSizes},
 		{"DigestSigner", testDigestSigner},
 		{"RRSIG", testRRSIG},
+		{"BatchSigner", testBatchSigner},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -409,5 +417,85 @@ func testRRSIG(t *testing.T, s signer.Signer) {
 	}
 	if err := verifier(t, s).Verify(data, raw); err != nil {
 		t.Errorf("RRSIG does not verify: %v", err)
+	}
+}
+
+func testBatchSigner(t *testing.T, s signer.Signer) {
+	bs, ok := s.(signer.BatchSigner)
+	if !ok {
+		t.Skipf("%T does not implement signer.BatchSigner", s)
+	}
+	ctx := context.Background()
+	if s.Algorithm() != algP256 {
+		d := make([][32]byte, 1)
+		if err := bs.SignDigests(ctx, d, make([][64]byte, 1), nil); err == nil {
+			t.Errorf("SignDigests for algorithm %d succeeded; BatchSigner is for algorithm 13", s.Algorithm())
+		}
+		return
+	}
+	v := verifier(t, s)
+	raw, err := base64.StdEncoding.DecodeString(s.DNSKEY().PublicKey)
+	if err != nil {
+		t.Fatalf("public key: %v", err)
+	}
+	pub, err := p256.NewPublicKey(raw)
+	if err != nil {
+		t.Fatalf("public key: %v", err)
+	}
+	for _, n := range []int{0, 1, 3, 70} {
+		data := make([][]byte, n)
+		digests := make([][32]byte, n)
+		for i := range n {
+			data[i] = fmt.Appendf(nil, "batch %d item %d", n, i)
+			digests[i] = sha256.Sum256(data[i])
+		}
+		sigs := make([][64]byte, n)
+		hints := make([][65]byte, n)
+		if err := bs.SignDigests(ctx, digests, sigs, hints); err != nil {
+			t.Fatalf("SignDigests(%d digests): %v", n, err)
+		}
+		items := make([]p256.BatchItem, n)
+		for i := range n {
+			if err := v.Verify(data[i], sigs[i][:]); err != nil {
+				t.Errorf("batch of %d, signature %d does not verify: %v", n, i, err)
+			}
+			items[i] = p256.BatchItem{Digest: digests[i], Sig: sigs[i], R: hints[i]}
+			if hints[i][0] != 4 || !bytes.Equal(hints[i][1:33], sigs[i][:32]) {
+				t.Errorf("batch of %d, hint %d is not an uncompressed point with x = r", n, i)
+			}
+		}
+		if !pub.VerifyBatch(nil, items) {
+			t.Errorf("batch of %d: the signatures and hints fail batch verification", n)
+		}
+		again := make([][64]byte, n)
+		if err := bs.SignDigests(ctx, digests, again, nil); err != nil {
+			t.Fatalf("SignDigests without hints: %v", err)
+		}
+		for i := range n {
+			if err := v.Verify(data[i], again[i][:]); err != nil {
+				t.Errorf("batch of %d without hints, signature %d does not verify: %v", n, i, err)
+			}
+		}
+		if n > 0 && sigs[0] == again[0] { // deterministic: all the same
+			for i := range n {
+				if sigs[i] != again[i] {
+					t.Errorf("batch of %d: signature %d differs with and without hints", n, i)
+				}
+			}
+		}
+	}
+	for _, c := range []struct{ d, s, h int }{{2, 1, -1}, {1, 2, -1}, {2, 2, 1}, {1, 0, 0}} {
+		var hints [][65]byte
+		if c.h >= 0 {
+			hints = make([][65]byte, c.h)
+		}
+		if err := bs.SignDigests(ctx, make([][32]byte, c.d), make([][64]byte, c.s), hints); err == nil {
+			t.Errorf("SignDigests accepted %d digests, %d signatures and %d hints", c.d, c.s, c.h)
+		}
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := bs.SignDigests(cctx, make([][32]byte, 3), make([][64]byte, 3), nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("SignDigests with a cancelled context: %v, want an error wrapping context.Canceled", err)
 	}
 }

@@ -7,12 +7,16 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"math/big"
 	"os"
 	"os/exec"
 	"strings"
 	"sync/atomic"
 	"testing"
 
+	"filippo.io/nistec"
 	"github.com/dnsseal/dnsseal/signer"
 	"github.com/dnsseal/dnsseal/signer/signertest"
 	"github.com/miekg/dns"
@@ -101,7 +105,63 @@ func TestBrokenSignerHelper(t *testing.T) {
 	if how == "" {
 		t.Skip("run by TestRunCatchesBrokenSigners")
 	}
-	signertest.Run(t, func(t *testing.T) signer.Signer { return &broken{DigestSigner: newP256(t), how: how} })
+	signertest.Run(t, func(t *testing.T) signer.Signer {
+		b := &broken{DigestSigner: newP256(t), how: how}
+		if strings.HasPrefix(how, "batch-") {
+			return &brokenBatch{b}
+		}
+		return b
+	})
+}
+
+// brokenBatch is a BatchSigner that signs one digest at a time and
+// computes each hint as u1·G + u2·Q, broken as its how says.
+type brokenBatch struct{ *broken }
+
+var orderN, _ = new(big.Int).SetString("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551", 16)
+
+func (b *brokenBatch) SignDigests(ctx context.Context, digests [][32]byte, sigs [][64]byte, hints [][65]byte) error {
+	if b.how != "batch-ignores-context" && ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if b.how != "batch-any-length" && (len(sigs) != len(digests) || hints != nil && len(hints) != len(digests)) {
+		return errors.New("lengths differ")
+	}
+	raw, err := base64.StdEncoding.DecodeString(b.DNSKEY().PublicKey)
+	if err != nil {
+		return err
+	}
+	q, err := nistec.NewP256Point().SetBytes(append([]byte{4}, raw...))
+	if err != nil {
+		return err
+	}
+	for i := range min(len(digests), len(sigs)) {
+		sig, err := b.DigestSigner.SignDigest(context.Background(), digests[i][:])
+		if err != nil {
+			return err
+		}
+		copy(sigs[i][:], sig)
+		if b.how == "batch-bad-signature" && i == 1 {
+			sigs[i][40] ^= 1
+		}
+		if i >= len(hints) {
+			continue
+		}
+		w := new(big.Int).ModInverse(new(big.Int).SetBytes(sig[32:]), orderN)
+		u1 := new(big.Int).Mul(new(big.Int).SetBytes(digests[i][:]), w)
+		u2 := new(big.Int).Mul(new(big.Int).SetBytes(sig[:32]), w)
+		var b1, b2 [32]byte
+		u1.Mod(u1, orderN).FillBytes(b1[:])
+		u2.Mod(u2, orderN).FillBytes(b2[:])
+		p, _ := nistec.NewP256Point().ScalarBaseMult(b1[:])
+		p2, _ := nistec.NewP256Point().ScalarMult(q, b2[:])
+		p.Add(p, p2)
+		if b.how == "batch-bad-hint" && i == 2 {
+			p.Add(p, nistec.NewP256Point().SetGenerator())
+		}
+		copy(hints[i][:], p.Bytes())
+	}
+	return nil
 }
 
 // TestRunCatchesBrokenSigners checks that each kind of broken Signer
@@ -125,6 +185,10 @@ func TestRunCatchesBrokenSigners(t *testing.T) {
 		{"fails-on-large-data", []string{"EmptyAndLargeData"}},
 		{"digest-rehashed", []string{"DigestSigner"}},
 		{"digest-any-length", []string{"DigestSigner"}},
+		{"batch-bad-signature", []string{"BatchSigner"}},
+		{"batch-bad-hint", []string{"BatchSigner"}},
+		{"batch-ignores-context", []string{"BatchSigner"}},
+		{"batch-any-length", []string{"BatchSigner"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.how, func(t *testing.T) {
