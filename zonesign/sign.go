@@ -209,7 +209,7 @@ func (j *job) setup(st *Stats) error {
 		return fmt.Errorf("%w: origin: %v", ErrOptions, err)
 	}
 	j.originLabels = canonical.WireLabels(j.originWire)
-	okey := string(appendKey(nil, j.originWire))
+	okey := string(canonical.AppendSortKey(nil, j.originWire))
 	i, found := slices.BinarySearchFunc(j.z.nodes, okey, func(n node, k string) int { return cmp.Compare(n.key, k) })
 	if !found || j.z.nodes[i].types&hasSOA == 0 {
 		return fmt.Errorf("%w: no SOA record at the origin %s", ErrZone, origin)

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/dnsseal/dnsseal/internal/canonical"
 	"github.com/miekg/dns"
 )
 
@@ -44,7 +45,7 @@ type Zone struct {
 
 // node is one owner name.
 type node struct {
-	key  string // canonical sort key, see appendKey
+	key  string // canonical sort key, see canonical.AppendSortKey
 	name string // presentation form as first seen
 	// after prepare: the node's records are recs[start:start+n], sorted
 	// by type (input order within a type)
@@ -117,7 +118,7 @@ func NewZone(origin string) (*Zone, error) {
 		z.origin = o
 		var w [maxWire]byte
 		n, _ := dns.PackDomainName(o, w[:], 0, nil, false)
-		z.okey = string(appendKey(nil, w[:n]))
+		z.okey = string(canonical.AppendSortKey(nil, w[:n]))
 	}
 	return z, nil
 }
@@ -377,7 +378,7 @@ func (z *Zone) Add(rr dns.RR) error {
 		return fmt.Errorf("zonesign: bad owner name %q", h.Name)
 	}
 	var keyBuf [2 * maxWire]byte
-	key := appendKey(keyBuf[:0], buf[:n])
+	key := canonical.AppendSortKey(keyBuf[:0], buf[:n])
 	ni := z.last
 	if ni < 0 || z.nodes[ni].key != string(key) {
 		if z.index == nil {
@@ -622,36 +623,6 @@ func flagOf(t uint16) typeFlags {
 		return hasCDS | hasOther
 	}
 	return hasOther
-}
-
-// appendKey appends the sort key of the wire name w: its labels from the
-// rightmost, each lower-cased, escaped (0x00 -> 01 01, 0x01 -> 01 02) and
-// ended by 0x00. Comparing keys as byte strings is the canonical order of
-// RFC 4034 §6.1, and the key of a name is a prefix of its descendants' keys.
-func appendKey(dst, w []byte) []byte {
-	var offs [128]uint8
-	k := 0
-	for i := 0; i < len(w) && w[i] != 0 && k < len(offs); i += int(w[i]) + 1 {
-		offs[k] = uint8(i)
-		k++
-	}
-	for k > 0 {
-		k--
-		o := int(offs[k])
-		end := min(o+1+int(w[o]), len(w))
-		for _, c := range w[o+1 : end] {
-			switch {
-			case c <= 1:
-				dst = append(dst, 1, c+1)
-			case 'A' <= c && c <= 'Z':
-				dst = append(dst, c+('a'-'A'))
-			default:
-				dst = append(dst, c)
-			}
-		}
-		dst = append(dst, 0)
-	}
-	return dst
 }
 
 // inZone reports whether key is at or below zone (both sort keys).

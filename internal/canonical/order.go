@@ -37,6 +37,32 @@ func CompareWire(a, b []byte) int {
 	return 0
 }
 
+// AppendSortKey appends the sort key of the uncompressed wire name w: its
+// labels from the rightmost, each lower-cased, with the octets 0x00 and
+// 0x01 escaped as 01 01 and 01 02, and each ended by 0x00. Comparing keys
+// as byte strings (bytes.Compare) gives CompareWire's order, the canonical
+// order of RFC 4034 §6.1, without finding the labels again on every
+// comparison, and a name's key is a prefix of its descendants' keys.
+func AppendSortKey(dst, w []byte) []byte {
+	var offs [maxLabels]uint8
+	k := labelOffsets(w, &offs)
+	for k > 0 {
+		k--
+		for _, c := range label(w, offs[k]) {
+			switch {
+			case c <= 1:
+				dst = append(dst, 1, c+1)
+			case 'A' <= c && c <= 'Z':
+				dst = append(dst, c+('a'-'A'))
+			default:
+				dst = append(dst, c)
+			}
+		}
+		dst = append(dst, 0)
+	}
+	return dst
+}
+
 func labelOffsets(n []byte, offs *[maxLabels]uint8) int {
 	k := 0
 	for i := 0; i < len(n) && n[i] != 0 && k < maxLabels && i < 256; i += int(n[i]) + 1 {

@@ -47,6 +47,24 @@ func TestCompareRFC4034Example(t *testing.T) {
 	}
 }
 
+// TestSortKeyOrder sorts the RFC 4034 §6.1 example, mixed-case and
+// escaped names by their sort keys and requires CompareWire's order.
+func TestSortKeyOrder(t *testing.T) {
+	names := append(slices.Clone(rfc4034Order), "A.example.", `\000.z.example.`, `\001\000.z.example.`, `\000\001.z.example.`,
+		"b.a.example.", "a.b.example.", "aa.example.", "a-.example.", `a\001.example.`, ".")
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 20 {
+		rng.Shuffle(len(names), func(i, j int) { names[i], names[j] = names[j], names[i] })
+		byKey := slices.Clone(names)
+		slices.SortStableFunc(byKey, func(a, b string) int {
+			return bytes.Compare(AppendSortKey(nil, name(t, a)), AppendSortKey(nil, name(t, b)))
+		})
+		byWire := slices.Clone(names)
+		slices.SortStableFunc(byWire, func(a, b string) int { return CompareWire(name(t, a), name(t, b)) })
+		require.Equal(t, byWire, byKey)
+	}
+}
+
 func TestCompare(t *testing.T) {
 	tests := []struct {
 		a, b string
@@ -153,6 +171,13 @@ func FuzzCompare(f *testing.F) {
 		}
 		if cw := CompareWire(wa, wb); cw != c {
 			t.Fatalf("CompareWire = %d, Compare = %d for %q %q", cw, c, a, b)
+		}
+		ka, kb := AppendSortKey(nil, wa), AppendSortKey(nil, wb)
+		if ck := bytes.Compare(ka, kb); ck != c {
+			t.Fatalf("sort keys compare %d, Compare = %d for %q %q", ck, c, a, b)
+		}
+		if IsSubdomain(a, b) != bytes.HasPrefix(kb, ka) {
+			t.Fatalf("IsSubdomain(%q, %q) = %v but key prefix %v", a, b, IsSubdomain(a, b), bytes.HasPrefix(kb, ka))
 		}
 		if IsSubdomain(a, b) && c > 0 {
 			t.Fatalf("%q is a parent of %q but sorts after it", a, b)
