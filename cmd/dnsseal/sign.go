@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"runtime/debug"
@@ -12,6 +13,7 @@ import (
 	"github.com/dnsseal/dnsseal/dsrecord"
 	"github.com/dnsseal/dnsseal/localbackend"
 	"github.com/dnsseal/dnsseal/signer"
+	"github.com/dnsseal/dnsseal/validate"
 	"github.com/dnsseal/dnsseal/zonesign"
 	"github.com/miekg/dns"
 )
@@ -167,6 +169,10 @@ func cmdSign(e *env, args []string) error {
 		}
 	}
 	if err != nil {
+		var ze *validate.ZoneError
+		if errors.As(err, &ze) {
+			printFindings(e.stderr, ze.Result, maxSignFindings)
+		}
 		return err
 	}
 	if !*quiet {

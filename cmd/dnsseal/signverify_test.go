@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -97,4 +99,22 @@ func TestSignValidatorCatchesBadSignatures(t *testing.T) {
 			require.Equal(t, exitOK, code, stdout)
 		})
 	}
+}
+
+func TestPrintFindings(t *testing.T) {
+	res := &validate.ZoneResult{Origin: "example.com.", Status: validate.ZoneBogus, Errors: 3}
+	for i := range 3 {
+		res.Findings = append(res.Findings, validate.ZoneFinding{
+			Owner: fmt.Sprintf("n%d.example.com.", i), Type: dns.TypeA, KeyTag: 7, Algorithm: 13,
+			Reason: validate.ReasonBadSignature, Severity: validate.SeverityError,
+		})
+	}
+	var b strings.Builder
+	printFindings(&b, res, 2)
+	out := b.String()
+	require.Contains(t, out, "does not validate, nothing written: example.com.: bogus")
+	require.Contains(t, out, "n0.example.com. A")
+	require.Contains(t, out, "n1.example.com. A")
+	require.NotContains(t, out, "n2.example.com.")
+	require.Contains(t, out, "... and 1 more findings")
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
@@ -46,6 +47,23 @@ func verifyZone(e *env, file, origin string, anchors []dns.RR, now time.Time, as
 		return &invalidError{}
 	}
 	return nil
+}
+
+// maxSignFindings is how many findings "dnsseal sign" prints when the zone
+// it signed does not validate (each is also counted in the summary).
+const maxSignFindings = 50
+
+// printFindings writes the summary of res and up to max of its findings,
+// one per line.
+func printFindings(w io.Writer, res *validate.ZoneResult, max int) {
+	fmt.Fprintf(w, "dnsseal: the signed zone does not validate, nothing written: %s\n", res.Summary())
+	for i, f := range res.Findings {
+		if i == max {
+			fmt.Fprintf(w, "dnsseal: ... and %d more findings\n", len(res.Findings)-max)
+			break
+		}
+		fmt.Fprintf(w, "dnsseal: %s\n", f.String())
+	}
 }
 
 // zoneValidator is the whole-zone check "dnsseal sign -verify" runs on the
