@@ -837,17 +837,28 @@ func (c *zoneCheck) release() {
 	c.arena.free()
 }
 
-// sortNodes puts c.sorted in canonical order (RFC 4034 §6.1). The names'
-// sort keys (canonical.AppendSortKey) are made once and compared as byte
-// strings, so that deep names (up to 127 labels) do not cost a label
-// walk on every comparison.
+// sortNodes puts c.sorted in canonical order (RFC 4034 §6.1). For names
+// of the usual depth it compares them with canonical.CompareWire, which
+// finds their labels on every comparison; when the names are deep on
+// average (up to 127 labels each, which makes that walk dominate), it
+// makes the sort keys (canonical.AppendSortKey) once and compares those
+// as byte strings, at the price of memory for the keys.
 func (c *zoneCheck) sortNodes() {
+	labels, size := 0, 0
+	for _, n := range c.sorted {
+		labels += int(canonical.WireLabels([]byte(n.wire)))
+		size += len(n.wire) // a key is one octet shorter, plus escapes
+	}
+	if labels <= deepNames*len(c.sorted) {
+		slices.SortFunc(c.sorted, func(a, b *znode) int { return canonical.CompareWire([]byte(a.wire), []byte(b.wire)) })
+		return
+	}
 	type keyed struct {
 		n        *znode
 		off, end int
 	}
 	ks := make([]keyed, len(c.sorted))
-	var buf []byte
+	buf := make([]byte, 0, size+size/8)
 	for i, n := range c.sorted {
 		off := len(buf)
 		buf = canonical.AppendSortKey(buf, []byte(n.wire))
@@ -858,6 +869,9 @@ func (c *zoneCheck) sortNodes() {
 		c.sorted[i] = ks[i].n
 	}
 }
+
+// deepNames is the mean label count above which sortNodes sorts by keys.
+const deepNames = 8
 
 // endStream waits for the early workers.
 func (c *zoneCheck) endStream() {
