@@ -17,7 +17,9 @@ import (
 	"time"
 
 	"github.com/dnsseal/dnsseal/bench/zonegen"
+	"github.com/dnsseal/dnsseal/localbackend"
 	"github.com/dnsseal/dnsseal/signer"
+	"github.com/miekg/dns"
 	"github.com/stretchr/testify/require"
 )
 
@@ -80,9 +82,27 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
+// batchKeysLocal are localbackend RFC 6979 P-256 keys, which sign in
+// batches (signer.BatchSigner), as the CLI's keys do.
+func batchKeysLocal(tb testing.TB, origin string) []*signer.Key {
+	var keys []*signer.Key
+	for _, f := range []uint16{signer.FlagsKSK, signer.FlagsZSK} {
+		s, err := localbackend.Generate(dns.ECDSAP256SHA256, origin, f, localbackend.Options{Deterministic: true})
+		require.NoError(tb, err)
+		k, err := signer.NewKey(s, 0)
+		require.NoError(tb, err)
+		keys = append(keys, k)
+	}
+	return keys
+}
+
 func benchmarkSign(b *testing.B, nsec3 *NSEC3Params, verify bool) {
+	benchmarkSignKeys(b, nsec3, verify, randomKeys(b, "example."))
+}
+
+func benchmarkSignKeys(b *testing.B, nsec3 *NSEC3Params, verify bool, keys []*signer.Key) {
 	z := genZone(b, benchNames(), false)
-	opts := Options{Keys: randomKeys(b, "example."), Now: testNow, NSEC3: nsec3, SkipVerify: !verify}
+	opts := Options{Keys: keys, Now: testNow, NSEC3: nsec3, SkipVerify: !verify}
 	per := floorPerSig(b)
 	var st Stats
 	b.ReportAllocs()
@@ -119,6 +139,18 @@ func BenchmarkSignNSEC3(b *testing.B) { benchmarkSign(b, &NSEC3Params{}, false) 
 // BenchmarkSignNSECVerify is BenchmarkSignNSEC with every signature
 // verified after it is made (the default).
 func BenchmarkSignNSECVerify(b *testing.B) { benchmarkSign(b, nil, true) }
+
+// BenchmarkSignNSECBatch is BenchmarkSignNSEC with localbackend's RFC
+// 6979 keys, which sign a chunk's RRsets in one batch.
+func BenchmarkSignNSECBatch(b *testing.B) {
+	benchmarkSignKeys(b, nil, false, batchKeysLocal(b, "example."))
+}
+
+// BenchmarkSignNSECBatchVerify is BenchmarkSignNSECBatch with every
+// signature verified, in batches with the signatures' R hints.
+func BenchmarkSignNSECBatchVerify(b *testing.B) {
+	benchmarkSignKeys(b, nil, true, batchKeysLocal(b, "example."))
+}
 
 // BenchmarkSignFile is the whole batch job: parse a generated zone file,
 // sign it (NSEC, verification off) and write it atomically. Set
