@@ -8,7 +8,7 @@ import (
 )
 
 const (
-	window  = 5
+	window  = 8
 	digits  = 1<<window - 1               // non-zero digits per window
 	windows = (256 + window - 1) / window // windows in a 256-bit scalar
 )
