@@ -9,11 +9,11 @@ import (
 	"math/big"
 	"sync"
 	"testing"
-	"time"
 
 	"filippo.io/nistec"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dnsseal/dnsseal/internal/cputime"
 	"github.com/dnsseal/dnsseal/localbackend"
 	"github.com/dnsseal/dnsseal/signer"
 )
@@ -242,7 +242,7 @@ func BenchmarkSignDigests(b *testing.B) {
 			sigs := make([][64]byte, 64)
 			hints := make([][65]byte, 64)
 			b.ReportAllocs()
-			defer perSignature(b, 64)()
+			defer cputime.Start().ReportPer(b, 64, "sig")
 			for b.Loop() {
 				if err := s.SignDigests(ctx, digests, sigs, hints); err != nil {
 					b.Fatal(err)
@@ -252,30 +252,12 @@ func BenchmarkSignDigests(b *testing.B) {
 		b.Run(name+"/SignDigest", func(b *testing.B) {
 			d := batchDigests(b, 1)[0]
 			b.ReportAllocs()
-			defer perSignature(b, 1)()
+			defer cputime.Start().ReportPer(b, 1, "sig")
 			for b.Loop() {
 				if _, err := s.SignDigest(ctx, d[:]); err != nil {
 					b.Fatal(err)
 				}
 			}
 		})
-	}
-}
-
-// perSignature reads the clocks and returns a function that reports
-// ns/sig and cpu-ns/sig for sigsPerOp signatures per op; benchmarks defer
-// it right before their loop.
-func perSignature(b *testing.B, sigsPerOp int) func() {
-	cpu0, ok0 := processCPU()
-	wall0 := time.Now()
-	return func() {
-		if b.N == 0 {
-			return
-		}
-		sigs := float64(b.N * sigsPerOp)
-		b.ReportMetric(float64(time.Since(wall0))/sigs, "ns/sig")
-		if cpu1, ok1 := processCPU(); ok0 && ok1 {
-			b.ReportMetric(float64(cpu1-cpu0)/sigs, "cpu-ns/sig")
-		}
 	}
 }

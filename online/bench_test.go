@@ -7,10 +7,10 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/dnsseal/dnsseal/internal/cputime"
 	"github.com/miekg/dns"
 	"github.com/stretchr/testify/require"
 )
@@ -83,17 +83,6 @@ func BenchmarkServeNXDOMAIN(b *testing.B) {
 	}
 }
 
-// processCPU returns the CPU time (user and system) of the process so far.
-// Unlike wall time, it is not inflated by other processes on a busy
-// machine; it includes the garbage collector's background work.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // staticInfo is a ZoneInfo for a staticZone.
 type staticInfo struct{ z *staticZone }
 
@@ -133,8 +122,8 @@ func TestHitCostRatio(t *testing.T) {
 	if testing.Short() {
 		t.Skip("timing test")
 	}
-	if processCPU() == 0 {
-		t.Skip("getrusage not available")
+	if _, ok := cputime.Process(); !ok {
+		t.Skip("process CPU time not available")
 	}
 	_, _, keys := testKeys(t, "example.com.", false)
 	m, err := New(benchZone(t), keys, Options{})
@@ -145,11 +134,12 @@ func TestHitCostRatio(t *testing.T) {
 	m.ServeDNS(w, signed)
 	const n = 20000
 	measure := func(q *dns.Msg) time.Duration {
-		start := processCPU()
+		start, _ := cputime.Process()
 		for range n {
 			m.ServeDNS(w, q)
 		}
-		return (processCPU() - start) / n
+		end, _ := cputime.Process()
+		return (end - start) / n
 	}
 	bestU, bestH := time.Hour, time.Hour
 	for range 9 {

@@ -12,11 +12,11 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/dnsseal/dnsseal/bench/zonegen"
+	"github.com/dnsseal/dnsseal/internal/cputime"
 	"github.com/dnsseal/dnsseal/localbackend"
 	"github.com/dnsseal/dnsseal/signer"
 	"github.com/miekg/dns"
@@ -56,12 +56,13 @@ func floorPerSig(tb testing.TB) time.Duration {
 	require.NoError(tb, err)
 	h := sha256.Sum256([]byte("floor"))
 	const n = 2000
-	start := cpuTime()
+	start, _ := cputime.Process()
 	for range n {
 		_, err := ecdsa.SignASN1(rand.Reader, priv, h[:])
 		require.NoError(tb, err)
 	}
-	return (cpuTime() - start) / n
+	end, _ := cputime.Process()
+	return (end - start) / n
 }
 
 // benchNames is the size of the benchmark zones: ZONESIGN_BENCH_NAMES or
@@ -71,15 +72,6 @@ func benchNames() int {
 		return n
 	}
 	return 10000
-}
-
-// cpuTime is the process's user + system CPU time.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // batchKeysLocal are localbackend RFC 6979 P-256 keys, which sign in
@@ -107,7 +99,8 @@ func benchmarkSignKeys(b *testing.B, nsec3 *NSEC3Params, verify bool, keys []*si
 	var st Stats
 	b.ReportAllocs()
 	b.ResetTimer()
-	start, cpu0 := time.Now(), cpuTime()
+	start := time.Now()
+	cpu0, _ := cputime.Process()
 	for b.Loop() {
 		var err error
 		st, err = Sign(context.Background(), z, opts, io.Discard)
@@ -115,7 +108,9 @@ func benchmarkSignKeys(b *testing.B, nsec3 *NSEC3Params, verify bool, keys []*si
 			b.Fatal(err)
 		}
 	}
-	el, cpu := time.Since(start), cpuTime()-cpu0
+	el := time.Since(start)
+	cpu1, _ := cputime.Process()
+	cpu := cpu1 - cpu0
 	b.StopTimer()
 	// CPU per signature over the floor's: overhead that does not depend
 	// on the load of the machine
@@ -170,14 +165,17 @@ func BenchmarkSignFile(b *testing.B) {
 	per := floorPerSig(b)
 	var st Stats
 	b.ReportAllocs()
-	start, cpu0 := time.Now(), cpuTime()
+	start := time.Now()
+	cpu0, _ := cputime.Process()
 	for b.Loop() {
 		st, err = SignFile(context.Background(), in, filepath.Join(dir, "out.zone"), opts)
 		if err != nil {
 			b.Fatal(err)
 		}
 	}
-	el, cpu := time.Since(start), cpuTime()-cpu0
+	el := time.Since(start)
+	cpu1, _ := cputime.Process()
+	cpu := cpu1 - cpu0
 	sigs := float64(st.Signatures) * float64(b.N)
 	b.ReportMetric(sigs/el.Seconds(), "sigs/s")
 	b.ReportMetric(float64(cpu)/sigs/float64(per), "cpu-x-floor")

@@ -15,6 +15,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/dnsseal/dnsseal/internal/cputime"
 	"github.com/dnsseal/dnsseal/internal/rawsig"
 )
 
@@ -126,7 +127,7 @@ func BenchmarkStdlibSign(b *testing.B) {
 	key := mustKey(b)
 	digest := signedData()
 	b.ReportAllocs()
-	defer startCPU().report(b)
+	defer cputime.Start().Report(b)
 	for b.Loop() {
 		if _, err := ecdsa.SignASN1(rand.Reader, key, digest[:]); err != nil {
 			b.Fatal(err)
@@ -141,7 +142,7 @@ func BenchmarkStdlibSignRaw(b *testing.B) {
 	digest := signedData()
 	var buf [64]byte
 	b.ReportAllocs()
-	defer startCPU().report(b)
+	defer cputime.Start().Report(b)
 	for b.Loop() {
 		der, err := ecdsa.SignASN1(rand.Reader, key, digest[:])
 		if err != nil {
@@ -159,7 +160,7 @@ func BenchmarkStdlibSignDeterministic(b *testing.B) {
 	key := mustKey(b)
 	digest := signedData()
 	b.ReportAllocs()
-	defer startCPU().report(b)
+	defer cputime.Start().Report(b)
 	for b.Loop() {
 		if _, err := key.Sign(nil, digest[:], crypto.SHA256); err != nil {
 			b.Fatal(err)
@@ -174,7 +175,7 @@ func BenchmarkStdlibVerify(b *testing.B) {
 	der, err := ecdsa.SignASN1(rand.Reader, key, digest[:])
 	require.NoError(b, err)
 	b.ReportAllocs()
-	defer startCPU().report(b)
+	defer cputime.Start().Report(b)
 	for b.Loop() {
 		if !ecdsa.VerifyASN1(&key.PublicKey, digest[:], der) {
 			b.Fatal("signature does not verify")
@@ -187,7 +188,7 @@ func BenchmarkStdlibSignParallel(b *testing.B) {
 	key := mustKey(b)
 	digest := signedData()
 	b.ReportAllocs()
-	defer startCPU().report(b)
+	defer cputime.Start().Report(b)
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			if _, err := ecdsa.SignASN1(rand.Reader, key, digest[:]); err != nil {
@@ -204,7 +205,7 @@ func BenchmarkStdlibSignDeterministicParallel(b *testing.B) {
 	key := mustKey(b)
 	digest := signedData()
 	b.ReportAllocs()
-	defer startCPU().report(b)
+	defer cputime.Start().Report(b)
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			if _, err := key.Sign(nil, digest[:], crypto.SHA256); err != nil {
@@ -222,7 +223,7 @@ func BenchmarkStdlibVerifyParallel(b *testing.B) {
 	der, err := ecdsa.SignASN1(rand.Reader, key, digest[:])
 	require.NoError(b, err)
 	b.ReportAllocs()
-	defer startCPU().report(b)
+	defer cputime.Start().Report(b)
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			if !ecdsa.VerifyASN1(&key.PublicKey, digest[:], der) {
@@ -241,7 +242,7 @@ func BenchmarkStdlibVerifyParallel(b *testing.B) {
 func BenchmarkPartSHA256SignedData(b *testing.B) {
 	buf := make([]byte, 160)
 	b.ReportAllocs()
-	defer startCPU().report(b)
+	defer cputime.Start().Report(b)
 	for b.Loop() {
 		_ = sha256.Sum256(buf)
 	}
@@ -252,7 +253,7 @@ func BenchmarkPartSHA256SignedData(b *testing.B) {
 func BenchmarkPartRandRead(b *testing.B) {
 	var z [32]byte
 	b.ReportAllocs()
-	defer startCPU().report(b)
+	defer cputime.Start().Report(b)
 	for b.Loop() {
 		if _, err := rand.Read(z[:]); err != nil {
 			b.Fatal(err)
@@ -268,7 +269,7 @@ func BenchmarkPartHMACSHA512(b *testing.B) {
 	msg := make([]byte, 64)
 	out := make([]byte, 0, 64)
 	b.ReportAllocs()
-	defer startCPU().report(b)
+	defer cputime.Start().Report(b)
 	for b.Loop() {
 		mac.Reset()
 		mac.Write(msg)
@@ -283,7 +284,7 @@ func BenchmarkPartHMACSHA256(b *testing.B) {
 	msg := make([]byte, 32)
 	out := make([]byte, 0, 32)
 	b.ReportAllocs()
-	defer startCPU().report(b)
+	defer cputime.Start().Report(b)
 	for b.Loop() {
 		mac.Reset()
 		mac.Write(msg)
@@ -297,7 +298,7 @@ func BenchmarkPartHMACSHA256(b *testing.B) {
 func BenchmarkPartScalarBaseMult(b *testing.B) {
 	k := mustHex(b, "a6e3c57dd01abe90086538398355dd4c3b17aa873382b0f24d6129493d8aad60")
 	b.ReportAllocs()
-	defer startCPU().report(b)
+	defer cputime.Start().Report(b)
 	for b.Loop() {
 		if _, err := ecdh.P256().NewPrivateKey(k); err != nil {
 			b.Fatal(err)
@@ -313,7 +314,7 @@ func BenchmarkPartDERToRaw(b *testing.B) {
 	require.NoError(b, err)
 	var buf [64]byte
 	b.ReportAllocs()
-	defer startCPU().report(b)
+	defer cputime.Start().Report(b)
 	for b.Loop() {
 		if _, err := rawsig.AppendRaw(buf[:0], der, 32); err != nil {
 			b.Fatal(err)

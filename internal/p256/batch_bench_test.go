@@ -5,6 +5,8 @@ import (
 	mrand "math/rand/v2"
 	"testing"
 	"time"
+
+	"github.com/dnsseal/dnsseal/internal/cputime"
 )
 
 // BenchmarkVerifyBatch verifies batches of valid signatures. Besides the
@@ -21,17 +23,11 @@ func BenchmarkVerifyBatch(b *testing.B) {
 				b.Fatal("rejected")
 			}
 			b.ReportAllocs()
-			cpu0, cpuOK := processCPU()
+			defer cputime.Start().ReportPer(b, n, "sig")
 			for b.Loop() {
 				if !bk.k.VerifyBatch(&sc, items) {
 					b.Fatal("rejected")
 				}
-			}
-			sigs := float64(b.N * n)
-			b.ReportMetric(float64(b.Elapsed())/sigs, "ns/sig")
-			if cpu1, ok := processCPU(); cpuOK && ok {
-				b.ReportMetric(float64(cpu1-cpu0)/float64(b.N), "cpu-ns/op")
-				b.ReportMetric(float64(cpu1-cpu0)/sigs, "cpu-ns/sig")
 			}
 		})
 	}
@@ -42,7 +38,7 @@ func BenchmarkVerifyBatch(b *testing.B) {
 // shared machine, and reports the CPU time per signature of each and
 // their ratio (verify/batch, how many times cheaper the batch is).
 func BenchmarkVerifyBatchVsVerify(b *testing.B) {
-	if _, ok := processCPU(); !ok {
+	if _, ok := cputime.Process(); !ok {
 		b.Skip("process CPU time not available here")
 	}
 	rnd := mrand.New(mrand.NewPCG(2, 2))
@@ -55,17 +51,17 @@ func BenchmarkVerifyBatchVsVerify(b *testing.B) {
 			var inBatch, oneByOne time.Duration
 			b.ReportAllocs()
 			for b.Loop() {
-				c0, _ := processCPU()
+				c0, _ := cputime.Process()
 				if !bk.k.VerifyBatch(&bsc, items) {
 					b.Fatal("batch rejected")
 				}
-				c1, _ := processCPU()
+				c1, _ := cputime.Process()
 				for i := range items {
 					if !bk.k.Verify(&sc, items[i].Digest[:], items[i].Sig[:]) {
 						b.Fatal("rejected")
 					}
 				}
-				c2, _ := processCPU()
+				c2, _ := cputime.Process()
 				inBatch += c1 - c0
 				oneByOne += c2 - c1
 			}

@@ -10,6 +10,7 @@ import (
 	mrand "math/rand/v2"
 	"testing"
 
+	"github.com/dnsseal/dnsseal/internal/cputime"
 	"github.com/stretchr/testify/require"
 )
 
@@ -203,7 +204,7 @@ func BenchmarkVerify(b *testing.B) {
 	b.Run("p256", func(b *testing.B) {
 		var sc Scratch
 		b.ReportAllocs()
-		defer startCPU().report(b)
+		defer cputime.Start().Report(b)
 		for b.Loop() {
 			if !k.Verify(&sc, digest[:], sig) {
 				b.Fatal("rejected")
@@ -212,7 +213,7 @@ func BenchmarkVerify(b *testing.B) {
 	})
 	b.Run("crypto-ecdsa", func(b *testing.B) {
 		b.ReportAllocs()
-		defer startCPU().report(b)
+		defer cputime.Start().Report(b)
 		for b.Loop() {
 			if !ecdsa.VerifyASN1(&priv.PublicKey, digest[:], der) {
 				b.Fatal("rejected")

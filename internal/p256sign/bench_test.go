@@ -5,44 +5,9 @@ import (
 	"crypto/rand"
 	"fmt"
 	"testing"
-	"time"
+
+	"github.com/dnsseal/dnsseal/internal/cputime"
 )
-
-// cpuMeter adds CPU-time metrics to a benchmark, as bench/p256 does:
-// cpu-ns/op is process CPU time (user + system, all threads, so garbage
-// collection is included) per op, stable on a shared machine where
-// wall-clock ns/op also counts waiting for a core; cpu-ns/sig and ns/sig
-// divide CPU and wall-clock time by the signatures made, the figures to
-// compare across batch sizes. getrusage counts in microseconds, so the
-// metric needs a run of some milliseconds (the default -benchtime).
-type cpuMeter struct {
-	start time.Duration
-	wall  time.Time
-	ok    bool
-}
-
-// startCPU reads the clocks; benchmarks call
-//
-//	defer startCPU().report(b, sigsPerOp)
-//
-// right before the timed loop.
-func startCPU() cpuMeter {
-	t, ok := processCPU()
-	return cpuMeter{start: t, wall: time.Now(), ok: ok}
-}
-
-func (m cpuMeter) report(b *testing.B, sigsPerOp int) {
-	if b.N == 0 {
-		return
-	}
-	sigs := float64(b.N * sigsPerOp)
-	b.ReportMetric(float64(time.Since(m.wall))/sigs, "ns/sig")
-	end, ok := processCPU()
-	if m.ok && ok {
-		b.ReportMetric(float64(end-m.start)/float64(b.N), "cpu-ns/op")
-		b.ReportMetric(float64(end-m.start)/sigs, "cpu-ns/sig")
-	}
-}
 
 // BenchmarkSign measures Key.Sign on batches of digests, RFC 6979, with
 // hints. One op is one batch; cpu-ns/sig and ns/sig are per signature.
@@ -59,7 +24,7 @@ func BenchmarkSign(b *testing.B) {
 			hints := make([][65]byte, size)
 			var batch Batch
 			b.ReportAllocs()
-			defer startCPU().report(b, size)
+			defer cputime.Start().ReportPer(b, size, "sig")
 			for b.Loop() {
 				if err := key.Sign(&batch, digests, sigs, hints); err != nil {
 					b.Fatal(err)
@@ -82,7 +47,7 @@ func BenchmarkSignHedged(b *testing.B) {
 	hints := make([][65]byte, size)
 	var batch Batch
 	b.ReportAllocs()
-	defer startCPU().report(b, size)
+	defer cputime.Start().ReportPer(b, size, "sig")
 	for b.Loop() {
 		if err := key.SignHedged(&batch, rand.Reader, digests, sigs, hints); err != nil {
 			b.Fatal(err)
@@ -96,7 +61,7 @@ func BenchmarkStdlibSign(b *testing.B) {
 	priv := rawKey(b, unhex(b, rfc6979Key))
 	digest := randomDigests(rand.Reader, 1)[0]
 	b.ReportAllocs()
-	defer startCPU().report(b, 1)
+	defer cputime.Start().ReportPer(b, 1, "sig")
 	for b.Loop() {
 		if _, err := priv.Sign(nil, digest[:], crypto.SHA256); err != nil {
 			b.Fatal(err)
@@ -114,7 +79,7 @@ func BenchmarkNonce(b *testing.B) {
 	var eb, kb [32]byte
 	var b2 Batch
 	b.ReportAllocs()
-	defer startCPU().report(b, 1)
+	defer cputime.Start().ReportPer(b, 1, "sig")
 	for b.Loop() {
 		g.nonce(&b2.k[0], &kb, &key.d, &eb, nil)
 		eb[0]++

@@ -1,8 +1,0 @@
-//go:build !unix
-
-package p256
-
-import "time"
-
-// processCPU reports that process CPU time is not measured on this system.
-func processCPU() (time.Duration, bool) { return 0, false }
