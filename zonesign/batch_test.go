@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
-	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,17 +14,19 @@ import (
 	"filippo.io/nistec"
 	"github.com/dnsseal/dnsseal/bench/zonegen"
 	"github.com/dnsseal/dnsseal/internal/canonical"
+	"github.com/dnsseal/dnsseal/internal/p256"
 	"github.com/dnsseal/dnsseal/signer"
 	"github.com/miekg/dns"
 	"github.com/stretchr/testify/require"
 )
 
 // batchSigner turns a P-256 DigestSigner into a signer.BatchSigner that
-// signs one digest at a time and computes each hint as u1·G + u2·Q. Its
-// fault fields corrupt the n-th signature or hint it makes (counting from
-// 1; 0 means never).
+// signs one digest at a time and computes each hint from the signature
+// (p256.PublicKey.Hint). Its fault fields corrupt the n-th signature or
+// hint it makes (counting from 1; 0 means never).
 type batchSigner struct {
 	signer.DigestSigner
+	pub       *p256.PublicKey
 	calls     atomic.Int64
 	made      atomic.Int64
 	badSig    int64
@@ -33,23 +34,8 @@ type batchSigner struct {
 	failAfter int64 // SignDigests fails once this many signatures were made
 }
 
-var p256N = elliptic256N()
-
-func elliptic256N() *big.Int {
-	n, _ := new(big.Int).SetString("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551", 16)
-	return n
-}
-
 func (b *batchSigner) SignDigests(ctx context.Context, digests [][32]byte, sigs [][64]byte, hints [][65]byte) error {
 	b.calls.Add(1)
-	raw, err := base64.StdEncoding.DecodeString(b.DNSKEY().PublicKey)
-	if err != nil {
-		return err
-	}
-	q, err := nistec.NewP256Point().SetBytes(append([]byte{4}, raw...))
-	if err != nil {
-		return err
-	}
 	for i := range digests {
 		n := b.made.Add(1)
 		if b.failAfter > 0 && n > b.failAfter {
@@ -66,24 +52,12 @@ func (b *batchSigner) SignDigests(ctx context.Context, digests [][32]byte, sigs 
 		if hints == nil {
 			continue
 		}
-		r := new(big.Int).SetBytes(sig[:32])
-		w := new(big.Int).ModInverse(new(big.Int).SetBytes(sig[32:]), p256N)
-		u1 := new(big.Int).Mul(new(big.Int).SetBytes(digests[i][:]), w)
-		u2 := new(big.Int).Mul(r, w)
-		var b1, b2 [32]byte
-		u1.Mod(u1, p256N).FillBytes(b1[:])
-		u2.Mod(u2, p256N).FillBytes(b2[:])
-		p, err := nistec.NewP256Point().ScalarBaseMult(b1[:])
-		if err != nil {
-			return err
+		h, ok := b.pub.Hint(digests[i][:], sig)
+		if !ok {
+			return errors.New("no hint for a signature just made")
 		}
-		p2, err := nistec.NewP256Point().ScalarMult(q, b2[:])
-		if err != nil {
-			return err
-		}
-		copy(hints[i][:], p.Add(p, p2).Bytes())
+		hints[i] = h
 		if n == b.badHint {
-			hints[i] = [65]byte{}
 			copy(hints[i][:], nistec.NewP256Point().SetGenerator().Bytes())
 		}
 	}
@@ -96,7 +70,11 @@ func batchKeys(t *testing.T, keys []*signer.Key) ([]*signer.Key, []*batchSigner)
 	var out []*signer.Key
 	var bs []*batchSigner
 	for _, k := range keys {
-		b := &batchSigner{DigestSigner: k.Signer.(signer.DigestSigner)}
+		raw, err := base64.StdEncoding.DecodeString(k.DNSKEY().PublicKey)
+		require.NoError(t, err)
+		pub, err := p256.NewPublicKey(raw)
+		require.NoError(t, err)
+		b := &batchSigner{DigestSigner: k.Signer.(signer.DigestSigner), pub: pub}
 		nk, err := signer.NewKey(b, k.Role())
 		require.NoError(t, err)
 		out = append(out, nk)

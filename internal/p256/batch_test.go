@@ -471,3 +471,33 @@ func TestVerifyBatchAllocs(t *testing.T) {
 	}
 	require.Equal(t, counts[0], counts[1])
 }
+
+// TestHint checks PublicKey.Hint against the R each test signature was
+// made with (item sets it to k·G) and against hintFor's independent sum,
+// and its refusals.
+func TestHint(t *testing.T) {
+	rnd := mrand.New(mrand.NewPCG(7, 7))
+	bk := newBatchKey(t, nil)
+	for i, it := range bk.batch(t, rnd, 50) {
+		got, ok := bk.k.Hint(it.Digest[:], it.Sig[:])
+		require.True(t, ok, "item %d", i)
+		require.Equal(t, it.R, got, "item %d: Hint is not k·G", i)
+		want, ok := bk.hintFor(&it)
+		require.True(t, ok)
+		require.Equal(t, want, got, "item %d", i)
+		require.True(t, bk.k.VerifyBatch(nil, []BatchItem{{Digest: it.Digest, Sig: it.Sig, R: got}}))
+	}
+	it := bk.batch(t, rnd, 1)[0]
+	n := order.FillBytes(make([]byte, 32))
+	for name, c := range map[string]struct{ digest, sig []byte }{
+		"short signature": {it.Digest[:], it.Sig[:63]},
+		"short digest":    {it.Digest[:31], it.Sig[:]},
+		"r = 0":           {it.Digest[:], append(make([]byte, 32), it.Sig[32:]...)},
+		"s = 0":           {it.Digest[:], append(append([]byte{}, it.Sig[:32]...), make([]byte, 32)...)},
+		"r = n":           {it.Digest[:], append(append([]byte{}, n...), it.Sig[32:]...)},
+		"s = n":           {it.Digest[:], append(append([]byte{}, it.Sig[:32]...), n...)},
+	} {
+		_, ok := bk.k.Hint(c.digest, c.sig)
+		require.False(t, ok, name)
+	}
+}

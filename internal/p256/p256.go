@@ -65,22 +65,63 @@ type Scratch struct {
 // Verify reports whether sig, the 64-byte r‖s of RFC 6605 §4, is a valid
 // ECDSA signature of the SHA-256 digest by k. sc may be nil.
 func (k *PublicKey) Verify(sc *Scratch, digest, sig []byte) bool {
-	if len(sig) != 64 || len(digest) != 32 {
-		return false
-	}
 	if sc == nil {
 		sc = new(Scratch)
+	}
+	sum := k.point(sc, digest, sig)
+	if sum == nil {
+		return false
+	}
+	x, err := sum.BytesX()
+	if err != nil { // the point at infinity
+		return false
+	}
+	xi := sc.x.SetBytes(x)
+	if xi.Cmp(order) >= 0 {
+		xi.Sub(xi, order)
+	}
+	return xi.Cmp(&sc.r) == 0
+}
+
+// Hint returns, for a valid signature sig of digest by k, the point
+// R = k·G of its signer in the form of BatchItem.R (0x04‖x‖y): the point
+// u1·G + u2·Q that verification computes. ok is false when sig or digest
+// has the wrong length, r or s is out of range, or the point is at
+// infinity. It costs about one Verify; a signer.BatchSigner has R for
+// free. For signatures that are not valid the point is of no use (its x
+// is not r), and a batch given it fails.
+func (k *PublicKey) Hint(digest, sig []byte) (R [65]byte, ok bool) {
+	var sc Scratch
+	sum := k.point(&sc, digest, sig)
+	if sum == nil {
+		return R, false
+	}
+	enc := sum.Bytes()
+	if len(enc) != len(R) { // the point at infinity encodes as one byte
+		return R, false
+	}
+	copy(R[:], enc)
+	return R, true
+}
+
+// point computes u1·G + u2·Q into sc.sum for the signature sig (r‖s) of
+// digest, with u1 = e·s⁻¹ and u2 = r·s⁻¹ mod n, leaving r in sc.r. It
+// returns nil when sig or digest has the wrong length or r or s is out
+// of range.
+func (k *PublicKey) point(sc *Scratch, digest, sig []byte) *nistec.P256Point {
+	if len(sig) != 64 || len(digest) != 32 {
+		return nil
 	}
 	r := sc.r.SetBytes(sig[:32])
 	s := sc.s.SetBytes(sig[32:])
 	if r.Sign() == 0 || s.Sign() == 0 || r.Cmp(order) >= 0 || s.Cmp(order) >= 0 {
-		return false
+		return nil
 	}
 	// The digest is as long as n, so it is the integer e as it is.
 	e := sc.e.SetBytes(digest)
 	w := sc.w.ModInverse(s, order)
 	if w == nil {
-		return false
+		return nil
 	}
 	u := sc.u.Mul(e, w)
 	u.Mod(u, order)
@@ -91,18 +132,10 @@ func (k *PublicKey) Verify(sc *Scratch, digest, sig []byte) bool {
 
 	sum, err := sc.sum.ScalarBaseMult(sc.u1[:])
 	if err != nil {
-		return false
+		return nil
 	}
 	k.addMult(sum, &sc.u2)
-	x, err := sum.BytesX()
-	if err != nil { // the point at infinity
-		return false
-	}
-	xi := sc.x.SetBytes(x)
-	if xi.Cmp(order) >= 0 {
-		xi.Sub(xi, order)
-	}
-	return xi.Cmp(r) == 0
+	return sum
 }
 
 // addMult adds s·Q to acc, for the 32-byte big-endian scalar s.

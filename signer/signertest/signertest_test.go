@@ -9,7 +9,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
-	"math/big"
 	"os"
 	"os/exec"
 	"strings"
@@ -17,6 +16,7 @@ import (
 	"testing"
 
 	"filippo.io/nistec"
+	"github.com/dnsseal/dnsseal/internal/p256"
 	"github.com/dnsseal/dnsseal/signer"
 	"github.com/dnsseal/dnsseal/signer/signertest"
 	"github.com/miekg/dns"
@@ -115,10 +115,9 @@ func TestBrokenSignerHelper(t *testing.T) {
 }
 
 // brokenBatch is a BatchSigner that signs one digest at a time and
-// computes each hint as u1·G + u2·Q, broken as its how says.
+// computes each hint from the signature (p256.PublicKey.Hint), broken as
+// its how says.
 type brokenBatch struct{ *broken }
-
-var orderN, _ = new(big.Int).SetString("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551", 16)
 
 func (b *brokenBatch) SignDigests(ctx context.Context, digests [][32]byte, sigs [][64]byte, hints [][65]byte) error {
 	if b.how != "batch-ignores-context" && ctx.Err() != nil {
@@ -131,7 +130,7 @@ func (b *brokenBatch) SignDigests(ctx context.Context, digests [][32]byte, sigs 
 	if err != nil {
 		return err
 	}
-	q, err := nistec.NewP256Point().SetBytes(append([]byte{4}, raw...))
+	pub, err := p256.NewPublicKey(raw)
 	if err != nil {
 		return err
 	}
@@ -147,19 +146,14 @@ func (b *brokenBatch) SignDigests(ctx context.Context, digests [][32]byte, sigs 
 		if i >= len(hints) {
 			continue
 		}
-		w := new(big.Int).ModInverse(new(big.Int).SetBytes(sig[32:]), orderN)
-		u1 := new(big.Int).Mul(new(big.Int).SetBytes(digests[i][:]), w)
-		u2 := new(big.Int).Mul(new(big.Int).SetBytes(sig[:32]), w)
-		var b1, b2 [32]byte
-		u1.Mod(u1, orderN).FillBytes(b1[:])
-		u2.Mod(u2, orderN).FillBytes(b2[:])
-		p, _ := nistec.NewP256Point().ScalarBaseMult(b1[:])
-		p2, _ := nistec.NewP256Point().ScalarMult(q, b2[:])
-		p.Add(p, p2)
-		if b.how == "batch-bad-hint" && i == 2 {
-			p.Add(p, nistec.NewP256Point().SetGenerator())
+		h, ok := pub.Hint(digests[i][:], sig)
+		if !ok {
+			return errors.New("no hint for a signature just made")
 		}
-		copy(hints[i][:], p.Bytes())
+		if b.how == "batch-bad-hint" && i == 2 {
+			copy(h[:], nistec.NewP256Point().SetGenerator().Bytes())
+		}
+		hints[i] = h
 	}
 	return nil
 }
