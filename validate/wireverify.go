@@ -53,15 +53,7 @@ func (c *zoneCheck) verifyNode(v *Verifier, sc *nodeScratch, n *znode, rec []byt
 		off = next
 	}
 	sc.refs = refs
-	if len(refs) > 16 {
-		slices.SortStableFunc(refs, func(a, b recRef) int { return int(a.key) - int(b.key) })
-	} else {
-		for i := 1; i < len(refs); i++ {
-			for j := i; j > 0 && refs[j-1].key > refs[j].key; j-- {
-				refs[j-1], refs[j] = refs[j], refs[j-1]
-			}
-		}
-	}
+	slices.SortStableFunc(refs, func(a, b recRef) int { return int(a.key) - int(b.key) })
 	var out []typedFindings
 	count := 0
 	for i := 0; i < len(refs); {
@@ -262,15 +254,7 @@ func (v *Verifier) verifyWire(sc *nodeScratch, owner, rec []byte, rrs []int, sr 
 		rds = append(rds, r.rdata)
 	}
 	sc.rds = rds
-	if len(rds) > 12 {
-		slices.SortFunc(rds, bytes.Compare)
-	} else {
-		for i := 1; i < len(rds); i++ {
-			for j := i; j > 0 && bytes.Compare(rds[j-1], rds[j]) > 0; j-- {
-				rds[j-1], rds[j] = rds[j], rds[j-1]
-			}
-		}
-	}
+	slices.SortFunc(rds, bytes.Compare)
 	wild := nl > sig.labels
 	o := owner
 	if wild {
