@@ -98,15 +98,14 @@ func (m *specMap) keyIndex(k *signer.Key) int {
 	return slices.Index(m.keys, k)
 }
 
-// lookup returns the signature by k over data made in advance, or nil. A
-// nil cache has none.
-func (c *specCache) lookup(data []byte, k *signer.Key) *specSig {
+// lookup returns the signature by k made in advance over the data whose
+// SHA-256 digest is digest, or nil. A nil cache has none.
+func (c *specCache) lookup(digest *[sha256.Size]byte, k *signer.Key) *specSig {
 	if c == nil {
 		return nil
 	}
-	h := sha256.Sum256(data)
 	for _, m := range c.maps {
-		if s, ok := m.get(h, k); ok {
+		if s, ok := m.get(*digest, k); ok {
 			return &s
 		}
 	}
@@ -297,7 +296,7 @@ func (wk *worker) speculate(s *speculator, r *specRun, m *specMap) bool {
 				return false
 			}
 			if sig == nil { // a batch key
-				wk.pend = append(wk.pend, pendingSig{key: key, digest: sha256.Sum256(wk.data), name: r.name, typ: rs[0].typ})
+				wk.pend = append(wk.pend, pendingSig{key: key, digest: wk.digest, name: r.name, typ: rs[0].typ})
 				if len(wk.pend) >= specBatch {
 					wk.specFlush(s, m)
 				}

@@ -33,6 +33,7 @@ type worker struct {
 	next  []byte   // scratch name
 	recs  []rec    // NSEC/NSEC3 record
 
+	digest       [32]byte     // SHA-256 of wk.data, when sign has hashed it
 	pend         []pendingSig // signatures for batch keys, made at the end of the chunk
 	idx          []int
 	digests      [][32]byte
@@ -223,7 +224,7 @@ func (wk *worker) rrset(ctx context.Context, c *chunk, name string, rs []rec, da
 			c.st.KSKSigs++
 		}
 		if sig == nil { // a batch key: signed in flush
-			p := pendingSig{key: k, digest: sha256.Sum256(wk.data), name: name, typ: t}
+			p := pendingSig{key: k, digest: wk.digest, name: name, typ: t}
 			p.text, p.wire = wk.writeRRSIG(c, name, rs[0].class, ttl, t, k, labels, exp, nil, nil)
 			wk.pend = append(wk.pend, p)
 			continue
@@ -289,7 +290,8 @@ func (wk *worker) signedData(t uint16, ttl uint32) (uint8, uint32) {
 // returns the signature: one made while the zone was parsed if it is over
 // the same data (with its hint, if it has one), or a new one, verified
 // unless Options.SkipVerify. For a key that signs in batches it returns
-// a nil signature: the caller queues the signature for flush.
+// a nil signature, with the SHA-256 digest of wk.data in wk.digest: the
+// caller queues the signature for flush.
 func (wk *worker) sign(ctx context.Context, name string, t uint16, ttl uint32, labels uint8, exp uint32, k *signer.Key) (sig, hint []byte, presigned bool, err error) {
 	j := wk.j
 	p := wk.data[:0]
@@ -300,11 +302,14 @@ func (wk *worker) sign(ctx context.Context, name string, t uint16, ttl uint32, l
 	p = binary.BigEndian.AppendUint32(p, j.inception)
 	p = binary.BigEndian.AppendUint16(p, k.KeyTag())
 	_ = append(p, j.originWire...)
-	if s := j.spec.lookup(wk.data, k); s != nil {
-		return s.sig, s.hint, true, nil
-	}
-	if j.batch[k] != nil {
-		return nil, nil, false, nil
+	if batch := j.batch[k] != nil; batch || j.spec != nil {
+		wk.digest = sha256.Sum256(wk.data)
+		if s := j.spec.lookup(&wk.digest, k); s != nil {
+			return s.sig, s.hint, true, nil
+		}
+		if batch {
+			return nil, nil, false, nil
+		}
 	}
 	sig, err = k.Sign(ctx, wk.data)
 	if err != nil {
